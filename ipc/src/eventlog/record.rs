@@ -1,0 +1,323 @@
+//! The event log record schema, version 1.
+//!
+//! Every line of an event log file is one JSON object with these fields, in
+//! this order:
+//!
+//! | field | type | meaning |
+//! | --- | --- | --- |
+//! | `seq` | integer ≥ 1 | increases by exactly one from record to record, across restarts and days |
+//! | `ts` | string, RFC 3339 with offset | when the controller decided it (its clock; local offset) |
+//! | `kind` | string | which event this is; the remaining fields depend on it (see [`Event`]) |
+//! | ...  | | the fields of that kind |
+//! | `prev` | string, 64 lowercase hex | SHA-256 of the previous record's line (its exact bytes without the newline); 64 zeros for the very first record |
+//!
+//! Optional fields are left out when they have no value. A reader must ignore
+//! fields it does not know, so that later versions can add fields; a new kind
+//! or a changed meaning is a new version, announced in the `start` record.
+//!
+//! `source` fields name the input a thing came through: `fifo`, `pipe:<detector>`,
+//! `mq`, `rpc`, `signal`, `timer` or `controller`.
+
+use crate::{AlarmState, Mode, SensorKind, SensorState};
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+/// The schema version written in every `start` record.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One line of the event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Sequence number, contiguous across restarts and days.
+    pub seq: u64,
+    /// When the controller decided it.
+    pub ts: DateTime<FixedOffset>,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: Event,
+    /// SHA-256 (hex) of the previous record's line.
+    pub prev: String,
+}
+
+/// What a record says happened, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// The controller started.
+    Start {
+        /// Instance name.
+        instance: String,
+        /// Controller pid.
+        pid: u32,
+        /// Controller version.
+        version: String,
+        /// Record schema version ([`SCHEMA_VERSION`]).
+        schema: u32,
+        /// Where the house description came from (a path or `embedded default house`).
+        config: String,
+    },
+    /// The controller stopped cleanly.
+    Stop {
+        /// Why (for example `SIGTERM`).
+        reason: String,
+    },
+    /// A sensor event was accepted.
+    Sensor {
+        /// Sensor id.
+        sensor: String,
+        /// The sensor's zone id.
+        zone: String,
+        /// The sensor's kind.
+        sensor_kind: SensorKind,
+        /// What it reported.
+        state: SensorState,
+        /// The input it came through.
+        source: String,
+    },
+    /// An input line or message was refused.
+    Rejected {
+        /// The input it came through.
+        source: String,
+        /// Why it was refused, in words.
+        reason: String,
+        /// The start of the offending input (lossy UTF-8, at most 120 characters).
+        input: String,
+    },
+    /// The alarm state changed.
+    Alarm {
+        /// State before.
+        from: AlarmState,
+        /// State after.
+        to: AlarmState,
+        /// The armed mode (absent while disarmed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mode: Option<Mode>,
+        /// Why it changed.
+        cause: Cause,
+        /// The sensor that caused it, if one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sensor: Option<String>,
+        /// That sensor's zone.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zone: Option<String>,
+        /// The user whose code caused it, if one did.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+        /// The delay that starts with this state (exit delay for `arming`,
+        /// entry delay for `pending`, trigger duration for `triggered`), in ms.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        delay_ms: Option<u64>,
+        /// The input it came through.
+        source: String,
+    },
+    /// Arming was refused because sensors the mode counts are open or faulted.
+    ArmRefused {
+        /// The mode asked for.
+        mode: Mode,
+        /// The sensors in the way.
+        sensors: Vec<String>,
+        /// Who asked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+        /// The input it came through.
+        source: String,
+    },
+    /// A code was entered.
+    Code {
+        /// What the code was for (`arm`, `disarm`, `bypass`).
+        action: String,
+        /// The outcome.
+        result: CodeResult,
+        /// The user the code belongs to, when it matched one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+        /// The input it came through.
+        source: String,
+    },
+    /// A duress code was used: a silent alarm.
+    Duress {
+        /// The user whose duress code it was.
+        user: String,
+        /// The input it came through.
+        source: String,
+    },
+    /// A sensor was bypassed (ignored until the next disarm).
+    Bypass {
+        /// Sensor id.
+        sensor: String,
+        /// Why.
+        reason: BypassReason,
+        /// Who asked, for a manual or forced bypass.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+        /// The input it came through.
+        source: String,
+    },
+    /// A trouble condition of a sensor started or ended.
+    Trouble {
+        /// Sensor id.
+        sensor: String,
+        /// The sensor's zone id.
+        zone: String,
+        /// Which condition.
+        condition: TroubleCondition,
+        /// `true` when it starts, `false` when it ends.
+        active: bool,
+    },
+    /// The siren was switched.
+    Siren {
+        /// On or off.
+        on: bool,
+    },
+    /// A Unix signal was acted on.
+    Signal {
+        /// Its name (`SIGHUP`, ...).
+        signal: String,
+        /// The sending process, when the kernel told us.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sender_pid: Option<i32>,
+    },
+    /// The configuration was reloaded, or a reload was refused.
+    Config {
+        /// Whether the new configuration is now in force.
+        accepted: bool,
+        /// Where it was read from.
+        path: String,
+        /// Why it was refused.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// A snapshot of the whole status (on SIGUSR2).
+    Snapshot {
+        /// Alarm state.
+        state: AlarmState,
+        /// Armed mode.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mode: Option<Mode>,
+        /// Siren on or off.
+        siren: bool,
+        /// Every sensor.
+        sensors: Vec<SensorSnapshot>,
+        /// Inputs accepted since start.
+        accepted: u64,
+        /// Inputs rejected since start.
+        rejected: u64,
+    },
+}
+
+/// Why the alarm state changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// A user armed.
+    Arm,
+    /// A user disarmed.
+    Disarm,
+    /// The exit delay ended.
+    ExitDelay,
+    /// The entry delay ended without a disarm.
+    EntryDelay,
+    /// A sensor the mode counts became active.
+    Intrusion,
+    /// A panic button, SIGUSR1 or `activate_alarm`.
+    Panic,
+    /// A tamper loop or a device's tamper switch.
+    Tamper,
+    /// A smoke detector.
+    Fire,
+    /// The trigger duration ended.
+    TriggerTimeout,
+}
+
+/// The outcome of a code entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeResult {
+    /// A user's code.
+    Accepted,
+    /// A user's duress code: the disarm looks normal, a silent alarm is recorded.
+    Duress,
+    /// No user's code.
+    Wrong,
+    /// Code entry is locked after too many wrong codes; the code was not checked.
+    Locked,
+}
+
+/// Why a sensor was bypassed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BypassReason {
+    /// A user asked for it.
+    Manual,
+    /// A forced arm bypassed an open or faulted sensor.
+    Forced,
+    /// The sensor triggered too often in one armed period (swinger limit).
+    Swinger,
+    /// The trigger duration ended while the sensor was still active.
+    StillActive,
+}
+
+/// A sensor trouble condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TroubleCondition {
+    /// Silent past its supervision timeout.
+    Offline,
+    /// Its battery is low.
+    LowBattery,
+    /// Its case or wiring was tampered with.
+    Tamper,
+}
+
+/// One sensor in a [`Event::Snapshot`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SensorSnapshot {
+    /// Sensor id.
+    pub id: String,
+    /// Last level state.
+    pub state: SensorState,
+    /// Bypassed until the next disarm.
+    pub bypassed: bool,
+    /// Trouble conditions in force.
+    pub trouble: Vec<TroubleCondition>,
+    /// Events accepted from it since start.
+    pub events: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_json_has_documented_field_order() {
+        let rec = Record {
+            seq: 7,
+            ts: DateTime::parse_from_rfc3339("2026-11-22T08:15:00.250+01:00").unwrap(),
+            event: Event::Sensor {
+                sensor: "front-door".into(),
+                zone: "entry".into(),
+                sensor_kind: SensorKind::Door,
+                state: SensorState::Open,
+                source: "fifo".into(),
+            },
+            prev: "0".repeat(64),
+        };
+        let json = serde_json::to_string(&rec).unwrap();
+        assert_eq!(
+            json,
+            format!(
+                r#"{{"seq":7,"ts":"2026-11-22T08:15:00.250+01:00","kind":"sensor","sensor":"front-door","zone":"entry","sensor_kind":"door","state":"open","source":"fifo","prev":"{}"}}"#,
+                "0".repeat(64)
+            )
+        );
+        let back: Record = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, rec);
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored_by_readers() {
+        let line = r#"{"seq":1,"ts":"2026-11-22T00:00:00+00:00","kind":"siren","on":true,"volume":11,"prev":"00"}"#;
+        let rec: Record = serde_json::from_str(line).unwrap();
+        assert_eq!(rec.event, Event::Siren { on: true });
+    }
+}
