@@ -1,1 +1,49 @@
-fn main() {}
+//! `homesec-controller`: parses the command line, sets up diagnostics and
+//! runs the daemon; every error ends here, printed once with its causes.
+
+use clap::Parser;
+use homesec_controller::cli::Args;
+use homesec_controller::{daemon, diagnostics, settings};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if args.check_config {
+        return match settings::check(args.config.as_ref()) {
+            Ok(config) => {
+                println!(
+                    "config OK: instance '{}', {} zones, {} sensors, {} users, {} cameras, {} detectors",
+                    config.instance,
+                    config.zones.len(),
+                    config.sensors.len(),
+                    config.users.len(),
+                    config.cameras.len(),
+                    config.detectors.len()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("homesec-controller: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let settings = match settings::Settings::resolve(&args.overrides()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("homesec-controller: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let diagnostics = diagnostics::init(Some(&settings.log_dir));
+    if args.sim {
+        tracing::info!("simulated house: no GPIO is touched");
+    }
+    match daemon::run(settings, diagnostics) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -63,7 +63,9 @@ pub fn default_data_dir(instance: &str) -> PathBuf {
 /// 1 to 32 characters of `a-z`, `0-9`, `-` and `_`, starting with a letter or digit.
 pub fn valid_instance_name(name: &str) -> bool {
     (1..=32).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         && name.as_bytes()[0].is_ascii_alphanumeric()
 }
 
@@ -84,8 +86,14 @@ mod tests {
 
     #[test]
     fn endpoints_derive_from_dirs_and_instance() {
-        assert_eq!(status_segment("t1"), PathBuf::from("/dev/shm/homesec-t1.status"));
-        assert_eq!(fifo(Path::new("/run/x")), PathBuf::from("/run/x/events.fifo"));
+        assert_eq!(
+            status_segment("t1"),
+            PathBuf::from("/dev/shm/homesec-t1.status")
+        );
+        assert_eq!(
+            fifo(Path::new("/run/x")),
+            PathBuf::from("/run/x/events.fifo")
+        );
         assert_eq!(events_dir(Path::new("/d")), PathBuf::from("/d/events"));
     }
 }

@@ -1,0 +1,43 @@
+//! The controller's command line.
+
+use crate::settings::Overrides;
+use clap::Parser;
+use std::path::PathBuf;
+
+/// homesec-controller: the smart-home security daemon.
+///
+/// With no --config it runs the embedded default house (simulated sensors).
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Args {
+    /// The house description (TOML). Default: the embedded default house.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Run fully simulated: no GPIO anywhere (the siren is a log line).
+    #[arg(long)]
+    pub sim: bool,
+    /// Instance name (default: the config's, else "home").
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// Runtime dir for the FIFO and the pidfile.
+    #[arg(long, value_name = "DIR")]
+    pub runtime_dir: Option<PathBuf>,
+    /// Data dir for the event log.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Check the config and exit (0 if valid).
+    #[arg(long)]
+    pub check_config: bool,
+}
+
+impl Args {
+    /// The settings this command line overrides.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            config: self.config.clone(),
+            instance: self.instance.clone(),
+            runtime_dir: self.runtime_dir.clone(),
+            data_dir: self.data_dir.clone(),
+        }
+    }
+}

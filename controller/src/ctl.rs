@@ -1,0 +1,167 @@
+//! `homesecctl`'s commands. `status` reads the shared-memory segment only —
+//! no socket, no request to the controller — so it works even when the
+//! controller is too busy or too broken to answer, and tells which.
+
+use chrono::{Local, TimeZone};
+use homesec_ipc::status::{Liveness, Snapshot, StatusReader, liveness};
+use homesec_ipc::{paths, vocab};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Exit code when the controller is not running (LSB `status` convention).
+pub const EXIT_NOT_RUNNING: u8 = 3;
+/// Exit code when the segment exists but cannot be read as status.
+pub const EXIT_BAD_SEGMENT: u8 = 4;
+
+/// The status of an instance as `homesecctl status --json` prints it.
+#[derive(Debug, Serialize)]
+pub struct StatusReport {
+    /// Instance name.
+    pub instance: String,
+    /// `alive`, `stopped`, `dead` or `stale`.
+    pub controller: &'static str,
+    /// Milliseconds since the last heartbeat.
+    pub heartbeat_age_ms: i64,
+    /// Everything in the segment.
+    #[serde(flatten)]
+    pub snapshot: Snapshot,
+}
+
+/// Reads the status of `instance`; the error says why it could not.
+pub fn read_status(instance: &str) -> Result<(StatusReport, Liveness), (u8, String)> {
+    let path = paths::status_segment(instance);
+    let reader = StatusReader::open(&path).map_err(|e| classify(&path, &e))?;
+    let snapshot = reader
+        .snapshot()
+        .map_err(|e| (EXIT_BAD_SEGMENT, format!("{}: {e}", path.display())))?;
+    let now = Local::now().timestamp_millis();
+    let live = liveness(&snapshot, now);
+    let controller = match live {
+        Liveness::Alive => "alive",
+        Liveness::Stopped => "stopped",
+        Liveness::Dead { .. } => "dead",
+        Liveness::Stale { .. } => "stale",
+    };
+    let report = StatusReport {
+        instance: instance.to_string(),
+        controller,
+        heartbeat_age_ms: now - snapshot.heartbeat_ms,
+        snapshot,
+    };
+    Ok((report, live))
+}
+
+fn classify(path: &Path, e: &homesec_ipc::status::StatusError) -> (u8, String) {
+    if path.exists() {
+        (EXIT_BAD_SEGMENT, format!("{e}"))
+    } else {
+        (EXIT_NOT_RUNNING, format!("controller not running: {e}"))
+    }
+}
+
+/// The human-readable status.
+pub fn render(report: &StatusReport, live: Liveness) -> String {
+    let s = &report.snapshot;
+    let mut out = String::new();
+    let who = match live {
+        Liveness::Alive => format!("running (pid {})", s.pid),
+        Liveness::Stopped => format!("stopped (was pid {})", s.pid),
+        Liveness::Dead { pid } => format!("NOT RUNNING: pid {pid} is gone (crashed or killed)"),
+        Liveness::Stale { age_ms } => format!(
+            "NOT RESPONDING: pid {}, no heartbeat for {}",
+            s.pid,
+            age(age_ms)
+        ),
+    };
+    let _ = writeln!(out, "homesec '{}': controller {who}", report.instance);
+    let mode = s.mode.map(|m| format!(" ({m})")).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "alarm:   {}{mode} since {} ({} ago); siren {}",
+        s.alarm,
+        clock_time(s.since_ms),
+        age(report.heartbeat_age_ms.max(0) + (s.heartbeat_ms - s.since_ms)),
+        if s.siren { "ON" } else { "off" }
+    );
+    let _ = writeln!(
+        out,
+        "inputs:  {} accepted, {} rejected",
+        s.accepted, s.rejected
+    );
+    let _ = writeln!(out);
+    let w = vocab::MAX_ID_LEN.min(
+        s.sensors
+            .iter()
+            .map(|x| x.id.len())
+            .max()
+            .unwrap_or(6)
+            .max(6),
+    );
+    let _ = writeln!(
+        out,
+        "{:<w$}  {:<12}  {:<7}  {:<11}  {:>8}  {:>8}  flags",
+        "SENSOR", "ZONE", "KIND", "STATE", "CHANGED", "EVENTS"
+    );
+    let now = s.heartbeat_ms + report.heartbeat_age_ms;
+    for x in &s.sensors {
+        let mut flags = Vec::new();
+        for (on, name) in [
+            (x.bypassed, "bypassed"),
+            (x.offline, "OFFLINE"),
+            (x.low_battery, "low-battery"),
+            (x.tamper, "TAMPER"),
+        ] {
+            if on {
+                flags.push(name);
+            }
+        }
+        let _ = writeln!(
+            out,
+            "{:<w$}  {:<12}  {:<7}  {:<11}  {:>8}  {:>8}  {}",
+            x.id,
+            x.zone,
+            x.kind.as_str(),
+            x.state.as_str(),
+            age(now - x.last_change_ms),
+            x.events,
+            flags.join(" ")
+        );
+    }
+    out
+}
+
+fn clock_time(ms: i64) -> String {
+    Local
+        .timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.format("%H:%M:%S").to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+/// A short human age: `850ms`, `12s`, `5m`, `3h`, `2d`.
+fn age(ms: i64) -> String {
+    let ms = ms.max(0);
+    match ms {
+        0..1_000 => format!("{ms}ms"),
+        1_000..60_000 => format!("{}s", ms / 1_000),
+        60_000..3_600_000 => format!("{}m", ms / 60_000),
+        3_600_000..86_400_000 => format!("{}h", ms / 3_600_000),
+        _ => format!("{}d", ms / 86_400_000),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::age;
+
+    #[test]
+    fn ages_read_like_a_person_would_say_them() {
+        assert_eq!(age(-5), "0ms");
+        assert_eq!(age(850), "850ms");
+        assert_eq!(age(12_400), "12s");
+        assert_eq!(age(5 * 60_000 + 1), "5m");
+        assert_eq!(age(3 * 3_600_000), "3h");
+        assert_eq!(age(2 * 86_400_000), "2d");
+    }
+}

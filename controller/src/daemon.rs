@@ -1,0 +1,211 @@
+//! Start-up and shutdown of the controller: the order in which endpoints are
+//! claimed, tasks started, and everything handed back.
+//!
+//! ```text
+//! start:  signals → runtime dir → pidfile lock → event log → status segment → FIFO
+//!         → house task → FIFO reader, detectors, signal task
+//! stop:   TERM/INT cancels the token → inputs drain and drop their senders
+//!         → house task writes `stop`, returns → journal thread flushes, fsyncs
+//!         → status marked stopped → FIFO, segment, pidfile removed → exit 0
+//! ```
+
+use crate::clock::Clock;
+use crate::diagnostics::Diagnostics;
+use crate::house::House;
+use crate::house_task::{HouseTask, Identity};
+use crate::input::{INPUT_CAPACITY, InputSender};
+use crate::journal::Journal;
+use crate::lines::LineIngest;
+use crate::pidfile::Pidfile;
+use crate::settings::{Settings, house_model};
+use crate::siren::SimulatedSiren;
+use crate::{detectors, fifo, signals};
+use anyhow::Context;
+use homesec_config::Config;
+use homesec_ipc::status::StatusWriter;
+use std::os::unix::fs::DirBuilderExt;
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// Batches that may wait for the journal thread.
+const JOURNAL_CAPACITY: usize = 256;
+/// Sensor slots in the status segment at least (room to grow on reload).
+const MIN_SENSOR_SLOTS: u16 = 64;
+/// Camera slots in the status segment at least.
+const MIN_CAMERA_SLOTS: u16 = 16;
+
+/// Runs the controller until a graceful stop.
+pub fn run(settings: Settings, diagnostics: Diagnostics) -> anyhow::Result<()> {
+    let signal_stream = signals::install().context("installing signal handlers")?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o750)
+        .create(&settings.runtime_dir)
+        .with_context(|| format!("creating runtime dir {}", settings.runtime_dir.display()))?;
+    let pidfile = Pidfile::acquire(&settings.pidfile())?;
+    let journal = Journal::open(&settings.events_dir())?;
+    let (status, sensor_capacity) = create_status(&settings)?;
+    let fifo_path = settings.fifo();
+    fifo::create(&fifo_path).with_context(|| format!("creating FIFO {}", fifo_path.display()))?;
+    announce(&settings);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let (journal_tx, journal_thread) = journal.spawn(JOURNAL_CAPACITY);
+    let result = runtime.block_on(async {
+        let shutdown = CancellationToken::new();
+        let tracker = TaskTracker::new();
+        let config = Arc::new(settings.config.clone());
+        let (config_tx, config_rx) = watch::channel(Arc::clone(&config));
+        let (input_tx, input_rx) = mpsc::channel(INPUT_CAPACITY);
+
+        let task = house_task(
+            &settings,
+            &config,
+            config_tx,
+            journal_tx,
+            status,
+            sensor_capacity,
+        );
+        let house = tokio::spawn(task.run(input_rx));
+        spawn_inputs(&settings, &tracker, &shutdown, &config_rx, &input_tx);
+        let reloader = signals::Reloader {
+            source: config.source.clone(),
+            log_file: diagnostics.log_file.clone(),
+        };
+        tracker.spawn(signals::run(
+            signal_stream,
+            input_tx,
+            reloader,
+            shutdown.clone(),
+        ));
+        tracker.close();
+
+        let status = house.await.context("house task panicked")??;
+        // The house task only ends once every input is closed; if it ended
+        // for another reason, stop the rest too.
+        shutdown.cancel();
+        tracker.wait().await;
+        Ok::<StatusWriter, anyhow::Error>(status)
+    });
+    // The house task dropped its journal sender: the thread flushes and ends.
+    if journal_thread.join().is_err() {
+        tracing::error!("the event log writer panicked");
+    }
+    let status = result?;
+    cleanup(&settings, status, pidfile);
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn create_status(settings: &Settings) -> anyhow::Result<(StatusWriter, u16)> {
+    let sensors = u16::try_from(settings.config.sensors.len())
+        .unwrap_or(u16::MAX)
+        .max(MIN_SENSOR_SLOTS);
+    let cameras = u16::try_from(settings.config.cameras.len())
+        .unwrap_or(u16::MAX)
+        .max(MIN_CAMERA_SLOTS);
+    let path = settings.status_segment();
+    let writer = StatusWriter::create(&path, sensors, cameras)
+        .with_context(|| format!("creating the status segment {}", path.display()))?;
+    Ok((writer, sensors))
+}
+
+fn house_task(
+    settings: &Settings,
+    config: &Config,
+    config_tx: watch::Sender<Arc<Config>>,
+    journal: crate::journal::JournalSender,
+    status: StatusWriter,
+    sensor_capacity: u16,
+) -> HouseTask {
+    let clock = Clock;
+    let now = clock.now_ms();
+    let (sensors, rules) = house_model(config);
+    HouseTask {
+        house: House::new(sensors, rules, now),
+        clock,
+        config: config_tx,
+        journal,
+        status,
+        siren: Box::new(SimulatedSiren::default()),
+        identity: Identity {
+            instance: settings.instance.clone(),
+            config_origin: settings.config_origin(),
+            pid: std::process::id(),
+            started_ms: now,
+            heartbeat: config.timers.heartbeat,
+            sensor_capacity,
+        },
+    }
+}
+
+/// Starts the FIFO reader and one supervisor per detector.
+fn spawn_inputs(
+    settings: &Settings,
+    tracker: &TaskTracker,
+    shutdown: &CancellationToken,
+    config: &watch::Receiver<Arc<Config>>,
+    inputs: &InputSender,
+) {
+    let ingest = LineIngest::new("fifo".into(), config.clone(), inputs.clone());
+    let fifo_path = settings.fifo();
+    let stop = shutdown.clone();
+    tracker.spawn(async move {
+        if let Err(e) = fifo::run(&fifo_path, ingest, stop).await {
+            tracing::error!(error = %e, fifo = %fifo_path.display(), "FIFO reader stopped");
+        }
+    });
+    for detector in &settings.config.detectors {
+        let ingest = LineIngest::new(
+            format!("pipe:{}", detector.name),
+            config.clone(),
+            inputs.clone(),
+        );
+        tracker.spawn(detectors::supervise(
+            detector.clone(),
+            ingest,
+            shutdown.clone(),
+        ));
+    }
+}
+
+/// Prints where everything lives, for the person who just started us.
+fn announce(settings: &Settings) {
+    tracing::info!(
+        instance = %settings.instance,
+        config = %settings.config_origin(),
+        sensors = settings.config.sensors.len(),
+        "homesec controller starting"
+    );
+    tracing::info!("FIFO:           {}", settings.fifo().display());
+    tracing::info!("pidfile:        {}", settings.pidfile().display());
+    tracing::info!("status segment: {}", settings.status_segment().display());
+    tracing::info!(
+        "event log:      {}",
+        settings.events_dir().join("YYYY-MM-DD.jsonl").display()
+    );
+    tracing::info!(
+        "diagnostics:    {}",
+        settings.log_dir.join("controller.log.YYYY-MM-DD").display()
+    );
+}
+
+/// Marks the status stopped and removes the endpoints we own.
+fn cleanup(settings: &Settings, status: StatusWriter, pidfile: Pidfile) {
+    let segment = status.path().to_path_buf();
+    drop(status);
+    for path in [settings.fifo(), segment] {
+        if let Err(e) = std::fs::remove_file(&path) {
+            tracing::warn!(path = %path.display(), error = %e, "cannot remove");
+        }
+    }
+    if let Err(e) = pidfile.remove() {
+        tracing::warn!(error = %e, "cannot remove the pidfile");
+    }
+}

@@ -1,0 +1,389 @@
+//! The house task: the one owner of the house state.
+//!
+//! Every input arrives here on one bounded channel and is applied, in order,
+//! to the [`House`] (the pure alarm state machine). What the house decides
+//! goes out: records to the journal (one batch per turn of the loop), the
+//! siren, and the status segment, published once per turn so that a burst
+//! of events costs one publish. Between inputs the task sleeps until the
+//! house's next deadline or the status heartbeat, whichever comes first;
+//! nothing polls. It ends when every input sender is gone, which is how a
+//! graceful shutdown reaches it, writes the `stop` record and hands the
+//! status segment back for the final "stopped" mark.
+
+use crate::clock::{Clock, Millis};
+use crate::house::{House, HouseError};
+use crate::input::{Input, KeypadAction, SignalKind};
+use crate::journal::{Entry, JournalSender};
+use crate::settings::house_model;
+use crate::siren::Siren;
+use homesec_config::Config;
+use homesec_ipc::eventlog::Event;
+use homesec_ipc::eventlog::record::SCHEMA_VERSION;
+use homesec_ipc::status::{SensorSlot, Snapshot, StatusWriter};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// Inputs taken from the channel in one turn of the loop, at most.
+const TURN: usize = 512;
+
+/// Everything the house task owns.
+pub struct HouseTask {
+    /// The alarm state machine and sensor states.
+    pub house: House,
+    /// The clock everything is timed by.
+    pub clock: Clock,
+    /// The config in force; published to the ingest tasks on reload.
+    pub config: watch::Sender<Arc<Config>>,
+    /// Where records go.
+    pub journal: JournalSender,
+    /// The shared-memory status segment.
+    pub status: StatusWriter,
+    /// The siren output.
+    pub siren: Box<dyn Siren>,
+    /// Identity written into the `start` record and the status header.
+    pub identity: Identity,
+}
+
+/// Who this controller is.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// Instance name.
+    pub instance: String,
+    /// Where the config came from, in words.
+    pub config_origin: String,
+    /// Our pid.
+    pub pid: u32,
+    /// When we started.
+    pub started_ms: Millis,
+    /// How often the status heartbeat is written.
+    pub heartbeat: Duration,
+    /// Sensor slots in the status segment.
+    pub sensor_capacity: u16,
+}
+
+/// Why the house task stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum HouseTaskError {
+    /// The journal thread is gone: nothing can be logged any more.
+    #[error("the event log writer stopped; refusing to run without a log")]
+    JournalGone,
+}
+
+/// Counters of this run.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counters {
+    accepted: u64,
+    rejected: u64,
+}
+
+/// The loop's working state beside the owned parts.
+struct Turn {
+    records: Vec<Entry>,
+    counters: Counters,
+    stop_reason: Option<&'static str>,
+}
+
+impl HouseTask {
+    /// Runs until every input sender is dropped; returns the status segment
+    /// so the caller can mark it stopped after the journal is flushed.
+    pub async fn run(
+        mut self,
+        mut inputs: mpsc::Receiver<Input>,
+    ) -> Result<StatusWriter, HouseTaskError> {
+        let mut turn = Turn {
+            records: Vec::new(),
+            counters: Counters::default(),
+            stop_reason: None,
+        };
+        let now = self.clock.now_ms();
+        turn.push(&self.clock, now, self.start_event());
+        let mut heartbeat = tokio::time::interval(self.identity.heartbeat);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut batch = Vec::with_capacity(TURN);
+        self.finish_turn(&mut turn, true).await?;
+        tracing::info!("ready: taking events");
+        loop {
+            let wake = self.next_wake();
+            tokio::select! {
+                n = inputs.recv_many(&mut batch, TURN) => {
+                    if n == 0 {
+                        break;
+                    }
+                    for input in batch.drain(..) {
+                        self.apply(input, &mut turn);
+                    }
+                }
+                () = tokio::time::sleep_until(wake) => self.tick(&mut turn),
+                _ = heartbeat.tick() => self.tick(&mut turn),
+            }
+            self.finish_turn(&mut turn, true).await?;
+        }
+        let now = self.clock.now_ms();
+        let reason = turn.stop_reason.unwrap_or("inputs closed").to_string();
+        turn.push(&self.clock, now, Event::Stop { reason });
+        self.siren.set(false);
+        self.finish_turn(&mut turn, false).await?;
+        Ok(self.status)
+    }
+
+    fn start_event(&self) -> Event {
+        Event::Start {
+            instance: self.identity.instance.clone(),
+            pid: self.identity.pid,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            schema: SCHEMA_VERSION,
+            config: self.identity.config_origin.clone(),
+        }
+    }
+
+    /// The tokio instant of the house's next deadline (far away if none).
+    fn next_wake(&self) -> tokio::time::Instant {
+        let far = tokio::time::Instant::now() + Duration::from_secs(3600);
+        match self.house.next_deadline() {
+            Some(at) => {
+                let wait = (at - self.clock.now_ms()).max(0) as u64;
+                tokio::time::Instant::now() + Duration::from_millis(wait)
+            }
+            None => far,
+        }
+    }
+
+    fn tick(&mut self, turn: &mut Turn) {
+        let now = self.clock.now_ms();
+        let events = self.house.tick(now);
+        turn.extend(&self.clock, now, events);
+    }
+
+    fn apply(&mut self, input: Input, turn: &mut Turn) {
+        let now = self.clock.now_ms();
+        match input {
+            Input::Sensor {
+                sensor,
+                state,
+                source,
+            } => match self.house.sensor_event(now, &sensor, state, &source) {
+                Ok(events) => {
+                    tracing::debug!("{sensor} {state} from {source}");
+                    turn.counters.accepted += 1;
+                    turn.extend(&self.clock, now, events);
+                }
+                Err(e) => {
+                    let input = format!("{sensor} {state}");
+                    turn.reject(&self.clock, now, source, &e, input);
+                }
+            },
+            Input::Keypad {
+                action,
+                code,
+                source,
+            } => {
+                turn.counters.accepted += 1;
+                let events = match action {
+                    KeypadAction::Arm { mode, force } => {
+                        self.house.arm(now, mode, code, force, &source)
+                    }
+                    KeypadAction::Disarm => self.house.disarm(now, code, &source),
+                    KeypadAction::Bypass { sensor } => {
+                        self.house.bypass(now, &sensor, code, &source)
+                    }
+                };
+                turn.extend(&self.clock, now, events);
+            }
+            Input::Rejected {
+                source,
+                reason,
+                input,
+            } => {
+                tracing::warn!(%source, %reason, %input, "input rejected");
+                turn.counters.rejected += 1;
+                turn.push(
+                    &self.clock,
+                    now,
+                    Event::Rejected {
+                        source,
+                        reason,
+                        input,
+                    },
+                );
+            }
+            Input::Signal { signal, sender_pid } => self.signal(now, signal, sender_pid, turn),
+            Input::Reload { path, result } => self.reload(now, path, result, turn),
+        }
+    }
+
+    fn signal(
+        &mut self,
+        now: Millis,
+        signal: SignalKind,
+        sender_pid: Option<i32>,
+        turn: &mut Turn,
+    ) {
+        turn.push(
+            &self.clock,
+            now,
+            Event::Signal {
+                signal: signal.name().to_string(),
+                sender_pid,
+            },
+        );
+        match signal {
+            SignalKind::Usr1 => {
+                tracing::warn!(?sender_pid, "SIGUSR1: panic alarm");
+                let events = self.house.panic(now, "signal");
+                turn.extend(&self.clock, now, events);
+            }
+            SignalKind::Usr2 => {
+                let c = turn.counters;
+                let snapshot = self.house.snapshot(c.accepted, c.rejected);
+                turn.push(&self.clock, now, snapshot);
+            }
+            SignalKind::Term | SignalKind::Int => turn.stop_reason = Some(signal.name()),
+            SignalKind::Hup => {}
+        }
+    }
+
+    fn reload(
+        &mut self,
+        now: Millis,
+        path: String,
+        result: Result<Arc<Config>, String>,
+        turn: &mut Turn,
+    ) {
+        let checked = result.and_then(|config| self.fits(&config).map(|()| config));
+        match checked {
+            Ok(config) => {
+                let (sensors, rules) = house_model(&config);
+                let events = self.house.reconfigure(sensors, rules, now);
+                self.config.send_replace(config);
+                tracing::info!(%path, "config reloaded");
+                turn.push(
+                    &self.clock,
+                    now,
+                    Event::Config {
+                        accepted: true,
+                        path,
+                        error: None,
+                    },
+                );
+                turn.extend(&self.clock, now, events);
+            }
+            Err(error) => {
+                tracing::error!(%path, %error, "config reload refused; the old config stays in force");
+                turn.push(
+                    &self.clock,
+                    now,
+                    Event::Config {
+                        accepted: false,
+                        path,
+                        error: Some(error),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Whether a reloaded config can run in this process without a restart.
+    fn fits(&self, config: &Config) -> Result<(), String> {
+        let capacity = usize::from(self.identity.sensor_capacity);
+        if config.sensors.len() > capacity {
+            return Err(format!(
+                "{} sensors do not fit the status segment made for {capacity}; restart the controller to grow it",
+                config.sensors.len()
+            ));
+        }
+        if config.instance != self.identity.instance {
+            return Err(format!(
+                "the instance name changed ('{}' to '{}'); that takes a restart",
+                self.identity.instance, config.instance
+            ));
+        }
+        Ok(())
+    }
+
+    /// Sends the turn's records, switches the siren, publishes status.
+    async fn finish_turn(&mut self, turn: &mut Turn, running: bool) -> Result<(), HouseTaskError> {
+        self.siren.set(self.house.siren() && running);
+        if !turn.records.is_empty() {
+            let records = std::mem::take(&mut turn.records);
+            self.journal
+                .send(records)
+                .await
+                .map_err(|_| HouseTaskError::JournalGone)?;
+        }
+        let snapshot = self.snapshot(turn.counters, running);
+        if let Err(e) = self.status.publish(&snapshot) {
+            tracing::warn!(error = %e, "cannot publish status");
+        }
+        Ok(())
+    }
+
+    fn snapshot(&self, counters: Counters, running: bool) -> Snapshot {
+        let house = &self.house;
+        Snapshot {
+            pid: self.identity.pid,
+            instance: self.identity.instance.clone(),
+            running,
+            siren: house.siren() && running,
+            heartbeat_ms: Clock.now_ms(),
+            heartbeat_interval_ms: u32::try_from(self.identity.heartbeat.as_millis())
+                .unwrap_or(u32::MAX),
+            started_ms: self.identity.started_ms,
+            alarm: house.state(),
+            mode: house.mode(),
+            since_ms: house.since(),
+            accepted: counters.accepted,
+            rejected: counters.rejected,
+            sensors: house
+                .sensors()
+                .map(|s| SensorSlot {
+                    id: s.id().to_string(),
+                    zone: s.zone().to_string(),
+                    kind: s.kind(),
+                    state: s.state(),
+                    bypassed: s.bypassed(),
+                    offline: s.offline(),
+                    low_battery: s.low_battery(),
+                    tamper: s.tamper(),
+                    events: s.events(),
+                    last_change_ms: s.last_change(),
+                    last_seen_ms: s.last_seen(),
+                })
+                .collect(),
+            cameras: Vec::new(),
+        }
+    }
+}
+
+impl Turn {
+    fn push(&mut self, clock: &Clock, now: Millis, event: Event) {
+        self.records.push((clock.timestamp(now), event));
+    }
+
+    fn extend(&mut self, clock: &Clock, now: Millis, events: Vec<Event>) {
+        let ts = clock.timestamp(now);
+        self.records.extend(events.into_iter().map(|e| (ts, e)));
+    }
+
+    fn reject(
+        &mut self,
+        clock: &Clock,
+        now: Millis,
+        source: String,
+        error: &HouseError,
+        input: String,
+    ) {
+        let reason = error.to_string();
+        tracing::warn!(%source, %reason, "input rejected");
+        self.counters.rejected += 1;
+        self.push(
+            clock,
+            now,
+            Event::Rejected {
+                source,
+                reason,
+                input,
+            },
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! What flows into the house task: every input channel (FIFO, child pipes,
+//! signals, and later the message queue and RPC) turns what it receives into
+//! an [`Input`] and sends it on one bounded channel.
+//!
+//! Inputs are already checked for form (a parsed line, a verified code); the
+//! house task decides what they mean.
+
+use crate::house::CodeCheck;
+use homesec_config::Config;
+use homesec_ipc::{Mode, SensorState};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// How many inputs may wait for the house task before senders wait.
+pub const INPUT_CAPACITY: usize = 4096;
+
+/// The sending side of the house task's input channel.
+pub type InputSender = mpsc::Sender<Input>;
+
+/// One thing for the house task to act on.
+#[derive(Debug)]
+pub enum Input {
+    /// A sensor reported a state.
+    Sensor {
+        /// Sensor id.
+        sensor: String,
+        /// Its state.
+        state: SensorState,
+        /// Where it came from (`fifo`, `pipe:<name>`, ...).
+        source: String,
+    },
+    /// A keypad function with a code that has been checked.
+    Keypad {
+        /// What was asked.
+        action: KeypadAction,
+        /// Whose code it was.
+        code: CodeCheck,
+        /// Where it came from.
+        source: String,
+    },
+    /// Input that was refused before it meant anything.
+    Rejected {
+        /// Where it came from.
+        source: String,
+        /// Why, in words.
+        reason: String,
+        /// The start of it, safe to log.
+        input: String,
+    },
+    /// A Unix signal other than TERM/INT, with the sender's pid when known.
+    Signal {
+        /// Which signal.
+        signal: SignalKind,
+        /// The sending process.
+        sender_pid: Option<i32>,
+    },
+    /// A config reload (SIGHUP): the new config, or why it was refused.
+    Reload {
+        /// Where it was read from.
+        path: String,
+        /// The outcome.
+        result: Result<Arc<Config>, String>,
+    },
+}
+
+/// A keypad function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeypadAction {
+    /// Arm in a mode, optionally forcing past open sensors.
+    Arm {
+        /// The mode.
+        mode: Mode,
+        /// Bypass open or faulted sensors instead of refusing.
+        force: bool,
+    },
+    /// Disarm.
+    Disarm,
+    /// Bypass one sensor until the next disarm.
+    Bypass {
+        /// Sensor id.
+        sensor: String,
+    },
+}
+
+/// The signals that reach the house task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignalKind {
+    /// Graceful stop (recorded; the stop itself is the shutdown token's job).
+    Term,
+    /// Graceful stop from a terminal.
+    Int,
+    /// Panic: alarm now.
+    Usr1,
+    /// Write a status snapshot into the event log.
+    Usr2,
+    /// Reload the config.
+    Hup,
+}
+
+impl SignalKind {
+    /// The conventional name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SignalKind::Term => "SIGTERM",
+            SignalKind::Int => "SIGINT",
+            SignalKind::Usr1 => "SIGUSR1",
+            SignalKind::Usr2 => "SIGUSR2",
+            SignalKind::Hup => "SIGHUP",
+        }
+    }
+}

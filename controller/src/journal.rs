@@ -1,0 +1,220 @@
+//! The event log writer: the only code that appends to
+//! `<data-dir>/events/YYYY-MM-DD.jsonl`.
+//!
+//! It runs on its own thread because its work is blocking file I/O. Records
+//! arrive in batches over a bounded channel; whatever has queued up while the
+//! previous batch was being written becomes the next batch, which is written
+//! with one `write` and made durable with one `fdatasync` (group commit). So
+//! a batch never waits for more records: under load batches grow, idle they
+//! are one record long. The file is chosen by each record's local date, so
+//! the log rotates exactly at local midnight. On start, `seq` and the hash
+//! chain continue from the last valid record on disk.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use homesec_ipc::eventlog::chain::Chain;
+use homesec_ipc::eventlog::{Event, files, tail};
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::mpsc;
+
+/// One record to write: when, and what.
+pub type Entry = (DateTime<FixedOffset>, Event);
+
+/// Most bytes gathered into one batch before it is written.
+const MAX_BATCH_BYTES: usize = 1 << 20;
+
+/// Why the journal could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// The events dir could not be created or read.
+    #[error("event log dir {path}: {source}")]
+    Dir {
+        /// The events dir.
+        path: PathBuf,
+        /// What failed.
+        source: io::Error,
+    },
+    /// The last records could not be read to continue the chain.
+    #[error("reading the end of the event log: {0}")]
+    Tail(#[from] tail::TailError),
+}
+
+/// The sending side, held by the house task.
+pub type JournalSender = mpsc::Sender<Vec<Entry>>;
+
+/// What the rest of the daemon can see of the journal.
+#[derive(Debug, Default)]
+pub struct JournalProgress {
+    /// The highest `seq` that is written and fsynced.
+    pub durable_seq: AtomicU64,
+    /// Batches that failed to write (each retried).
+    pub write_errors: AtomicU64,
+}
+
+/// The open event log: the current file and the chain state.
+pub struct Journal {
+    events_dir: PathBuf,
+    chain: Chain,
+    current: Option<(NaiveDate, File)>,
+    buf: Vec<u8>,
+    progress: Arc<JournalProgress>,
+}
+
+impl Journal {
+    /// Opens the log in `events_dir`, continuing the chain from its last valid record.
+    pub fn open(events_dir: &Path) -> Result<Journal, JournalError> {
+        std::fs::create_dir_all(events_dir).map_err(|source| JournalError::Dir {
+            path: events_dir.to_path_buf(),
+            source,
+        })?;
+        let chain = match tail::resume_point(events_dir)? {
+            Some(point) => {
+                tracing::info!(
+                    next_seq = point.next_seq,
+                    file = %point.last_file.display(),
+                    "event log continues"
+                );
+                Chain::resume(point.next_seq, point.prev_hash)
+            }
+            None => Chain::new(),
+        };
+        Ok(Journal {
+            events_dir: events_dir.to_path_buf(),
+            chain,
+            current: None,
+            buf: Vec::with_capacity(MAX_BATCH_BYTES),
+            progress: Arc::default(),
+        })
+    }
+
+    /// Progress counters, shared with whoever wants to watch them.
+    pub fn progress(&self) -> Arc<JournalProgress> {
+        Arc::clone(&self.progress)
+    }
+
+    /// Starts the writer thread. It ends when every sender is dropped and
+    /// the last batch is durable; join the handle to wait for that.
+    pub fn spawn(self, capacity: usize) -> (JournalSender, std::thread::JoinHandle<()>) {
+        let (tx, rx) = mpsc::channel(capacity);
+        let handle = std::thread::Builder::new()
+            .name("journal".into())
+            .spawn(move || self.run(rx))
+            .unwrap_or_else(|e| panic!("cannot start the journal thread: {e}"));
+        (tx, handle)
+    }
+
+    fn run(mut self, mut rx: mpsc::Receiver<Vec<Entry>>) {
+        while let Some(batch) = rx.blocking_recv() {
+            let mut batches = vec![batch];
+            let mut queued: usize = batches[0].len();
+            while queued < 64 * 1024 {
+                match rx.try_recv() {
+                    Ok(more) => {
+                        queued += more.len();
+                        batches.push(more);
+                    }
+                    Err(_) => break,
+                }
+            }
+            self.write_all(batches.iter().flatten());
+        }
+        tracing::debug!("journal closed");
+    }
+
+    /// Writes entries, switching files at date changes, and fsyncs.
+    fn write_all<'a>(&mut self, entries: impl Iterator<Item = &'a Entry>) {
+        for (ts, event) in entries {
+            let date = ts.date_naive();
+            if self.current.as_ref().is_some_and(|(d, _)| *d != date)
+                || self.buf.len() >= MAX_BATCH_BYTES
+            {
+                self.flush();
+            }
+            if self.current.as_ref().is_none_or(|(d, _)| *d != date) {
+                self.switch_to(date);
+            }
+            if let Err(e) = self.chain.append(*ts, event, &mut self.buf) {
+                tracing::error!(error = %e, "event log: cannot encode a record; it is lost");
+            }
+        }
+        self.flush();
+    }
+
+    /// Writes the buffer to the current file and makes it durable. A failed
+    /// write is rolled back to the old file length, so that a retry never
+    /// leaves half a batch behind.
+    fn flush(&mut self) {
+        if self.buf.is_empty() {
+            return;
+        }
+        let Some((date, file)) = self.current.as_mut() else {
+            return;
+        };
+        let result = write_durably(file, &self.buf);
+        match result {
+            Ok(()) => {
+                self.buf.clear();
+                self.progress
+                    .durable_seq
+                    .store(self.chain.next_seq().saturating_sub(1), Ordering::Release);
+            }
+            Err(e) => {
+                self.progress.write_errors.fetch_add(1, Ordering::Relaxed);
+                tracing::error!(error = %e, %date, "event log write failed; the batch stays queued and is retried");
+                // Reopen at the next record: the descriptor may be bad.
+                self.current = None;
+            }
+        }
+    }
+
+    fn switch_to(&mut self, date: NaiveDate) {
+        let path = self.events_dir.join(files::file_name(date));
+        match open_for_append(&path) {
+            Ok(file) => {
+                if let Err(e) = sync_dir(&self.events_dir) {
+                    tracing::warn!(error = %e, "cannot fsync the events dir");
+                }
+                tracing::info!(file = %path.display(), "event log file");
+                self.current = Some((date, file));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, file = %path.display(), "cannot open the event log file");
+                self.current = None;
+            }
+        }
+    }
+}
+
+/// Appends `buf`; on failure truncates back to the length before.
+fn write_durably(file: &mut File, buf: &[u8]) -> io::Result<()> {
+    let before = file.metadata()?.len();
+    let result = file.write_all(buf).and_then(|()| file.sync_data());
+    if result.is_err() {
+        let _ = file.set_len(before);
+    }
+    result
+}
+
+/// Opens a day file for appending; if a crash left it ending in the middle
+/// of a line, ends that line first so the torn record stays one bad line
+/// instead of corrupting the next good one.
+fn open_for_append(path: &Path) -> io::Result<File> {
+    let mut file = OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o640)
+        .open(path)?;
+    if tail::ends_without_newline(path)? {
+        tracing::warn!(file = %path.display(), "event log ends in a torn line (crash?); it is closed off and kept for the reader to count");
+        file.write_all(b"\n")?;
+    }
+    Ok(file)
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}

@@ -1,0 +1,135 @@
+//! One controller per instance: the pidfile `<runtime-dir>/controller.pid`,
+//! held under an exclusive `flock` for the controller's whole life.
+//!
+//! The lock, not the file's existence, is what counts: a pidfile left behind
+//! by a killed controller is simply locked again by the next one. A second
+//! controller finds the lock held and reports the pid written in the file.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+/// Why the pidfile could not be taken.
+#[derive(Debug, thiserror::Error)]
+pub enum PidfileError {
+    /// Another controller holds the lock.
+    #[error(
+        "another controller is already running for this instance (pid {pid}, lock held on {path})"
+    )]
+    Held {
+        /// The pid written in the pidfile by the holder (`?` if unreadable).
+        pid: String,
+        /// The pidfile.
+        path: PathBuf,
+    },
+    /// The file could not be opened, locked or written.
+    #[error("pidfile {path}: {source}")]
+    Io {
+        /// The pidfile.
+        path: PathBuf,
+        /// What failed.
+        source: io::Error,
+    },
+}
+
+/// A locked pidfile; the lock is released when this is dropped.
+#[derive(Debug)]
+pub struct Pidfile {
+    file: File,
+    path: PathBuf,
+}
+
+impl Pidfile {
+    /// Takes the lock on `path` and writes our pid into it.
+    pub fn acquire(path: &Path) -> Result<Pidfile, PidfileError> {
+        let io_err = |source| PidfileError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        // No O_TRUNC: until we hold the lock the content belongs to the holder.
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o644)
+            .open(path)
+            .map_err(io_err)?;
+        // SAFETY: flock on a valid, owned descriptor; no memory is involved.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            let err = io::Error::last_os_error();
+            if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
+                let mut content = String::new();
+                let _ = file.read_to_string(&mut content);
+                let pid = content.trim();
+                let pid = if pid.is_empty() { "?" } else { pid };
+                return Err(PidfileError::Held {
+                    pid: pid.to_string(),
+                    path: path.to_path_buf(),
+                });
+            }
+            return Err(io_err(err));
+        }
+        file.set_len(0).map_err(io_err)?;
+        file.rewind().map_err(io_err)?;
+        writeln!(file, "{}", std::process::id()).map_err(io_err)?;
+        file.sync_data().map_err(io_err)?;
+        Ok(Pidfile {
+            file,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The pidfile's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Removes the file, then releases the lock (in that order, so that a
+    /// starting controller never locks a file we are about to delete).
+    pub fn remove(self) -> io::Result<()> {
+        let result = std::fs::remove_file(&self.path);
+        drop(self.file);
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn second_holder_is_refused_with_the_first_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("controller.pid");
+        let first = Pidfile::acquire(&path).unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(written.trim(), std::process::id().to_string());
+        // flock locks belong to the open file description, so a second open in
+        // the same process conflicts just like another process would.
+        let err = Pidfile::acquire(&path).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(&format!("pid {}", std::process::id())),
+            "{err}"
+        );
+        first.remove().unwrap();
+        assert!(!path.exists());
+        Pidfile::acquire(&path).unwrap();
+    }
+
+    #[test]
+    fn stale_pidfile_is_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("controller.pid");
+        std::fs::write(&path, "999999\n").unwrap();
+        let pf = Pidfile::acquire(&path).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(pf.path()).unwrap().trim(),
+            std::process::id().to_string()
+        );
+    }
+}

@@ -1,0 +1,141 @@
+//! What the controller runs with: the config (a file or the embedded default
+//! house) merged with the command line, and the house model derived from it.
+//!
+//! Precedence for each setting: command line, then config file, then the
+//! defaults of `homesec_ipc::paths`.
+
+use crate::house::{Rules, SensorSpec};
+use anyhow::Context;
+use homesec_config::{Config, ConfigSource};
+use homesec_ipc::paths;
+use std::path::PathBuf;
+
+/// The command-line overrides.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--config FILE`.
+    pub config: Option<PathBuf>,
+    /// `--instance NAME`.
+    pub instance: Option<String>,
+    /// `--runtime-dir DIR`.
+    pub runtime_dir: Option<PathBuf>,
+    /// `--data-dir DIR`.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Where everything lives for this run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The house.
+    pub config: Config,
+    /// Instance name.
+    pub instance: String,
+    /// Runtime dir (FIFO, pidfile).
+    pub runtime_dir: PathBuf,
+    /// Data dir (event log).
+    pub data_dir: PathBuf,
+    /// Diagnostic log dir.
+    pub log_dir: PathBuf,
+}
+
+impl Settings {
+    /// Loads the config and applies the overrides.
+    pub fn resolve(overrides: &Overrides) -> anyhow::Result<Settings> {
+        let config = match &overrides.config {
+            Some(path) => homesec_config::load(path).map_err(anyhow::Error::new)?,
+            None => homesec_config::default_house(),
+        };
+        let instance = overrides
+            .instance
+            .clone()
+            .unwrap_or_else(|| config.instance.clone());
+        anyhow::ensure!(
+            paths::valid_instance_name(&instance),
+            "instance name '{instance}' is not valid: use 1 to 32 of a-z, 0-9, '-' and '_'"
+        );
+        let runtime_dir = overrides
+            .runtime_dir
+            .clone()
+            .or_else(|| config.paths.runtime_dir.clone())
+            .unwrap_or_else(|| paths::default_runtime_dir(&instance));
+        let data_dir = overrides
+            .data_dir
+            .clone()
+            .or_else(|| config.paths.data_dir.clone())
+            .unwrap_or_else(|| paths::default_data_dir(&instance));
+        let log_dir = config
+            .paths
+            .log_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("logs"));
+        Ok(Settings {
+            config,
+            instance,
+            runtime_dir,
+            data_dir,
+            log_dir,
+        })
+    }
+
+    /// Where the config came from, in words.
+    pub fn config_origin(&self) -> String {
+        match &self.config.source {
+            ConfigSource::File(path) => path.display().to_string(),
+            ConfigSource::Embedded => "embedded default house".to_string(),
+        }
+    }
+
+    /// The named FIFO.
+    pub fn fifo(&self) -> PathBuf {
+        paths::fifo(&self.runtime_dir)
+    }
+
+    /// The pidfile.
+    pub fn pidfile(&self) -> PathBuf {
+        paths::pidfile(&self.runtime_dir)
+    }
+
+    /// The status segment.
+    pub fn status_segment(&self) -> PathBuf {
+        paths::status_segment(&self.instance)
+    }
+
+    /// The event log dir.
+    pub fn events_dir(&self) -> PathBuf {
+        paths::events_dir(&self.data_dir)
+    }
+}
+
+/// Reads a config for `--check-config`, with the file's own error.
+pub fn check(path: Option<&PathBuf>) -> anyhow::Result<Config> {
+    match path {
+        Some(path) => homesec_config::load(path)
+            .with_context(|| format!("{} is not a valid homesec config", path.display())),
+        None => Ok(homesec_config::default_house()),
+    }
+}
+
+/// The alarm state machine's view of a config.
+pub fn house_model(config: &Config) -> (Vec<SensorSpec>, Rules) {
+    let sensors = config
+        .sensors
+        .iter()
+        .map(|s| SensorSpec {
+            id: s.id.clone(),
+            zone: s.zone.clone(),
+            kind: s.kind,
+            role: s.role,
+            night: s.night,
+            entry: s.entry,
+            supervision_timeout: s.supervision_timeout,
+        })
+        .collect();
+    let rules = Rules {
+        exit_delay: config.timers.exit_delay,
+        trigger_duration: config.timers.trigger_duration,
+        swinger_limit: config.alarm.swinger_limit,
+        max_wrong_codes: config.codes.max_wrong,
+        lockout: config.codes.lockout,
+    };
+    (sensors, rules)
+}

@@ -1,0 +1,51 @@
+//! The named FIFO across real processes: many writers at once, every line
+//! durably logged in order, the hash chain intact.
+
+mod util;
+
+use std::process::Command;
+use util::*;
+
+#[test]
+fn four_writers_of_a_thousand_lines_all_land_in_the_log() {
+    let world = World::new("fifo4");
+    let controller = world.start();
+    let writers: Vec<_> = [
+        "hall-motion",
+        "living-motion",
+        "garage-motion",
+        "front-door",
+    ]
+    .iter()
+    .map(|sensor| {
+        Command::new(LOAD)
+            .args(["write", "--fifo"])
+            .arg(world.fifo())
+            .args(["--sensor", sensor, "--count", "1000"])
+            .spawn()
+            .unwrap()
+    })
+    .collect();
+    for mut w in writers {
+        assert!(w.wait().unwrap().success());
+    }
+    assert!(controller.stop().success());
+
+    let (records, problems) = world.log();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_contiguous(&records);
+    let events = sensor_events(&records);
+    assert_eq!(events.len(), 4000);
+    for sensor in [
+        "hall-motion",
+        "living-motion",
+        "garage-motion",
+        "front-door",
+    ] {
+        assert_eq!(
+            events.iter().filter(|(s, _)| s == sensor).count(),
+            1000,
+            "{sensor}"
+        );
+    }
+}

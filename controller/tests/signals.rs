@@ -1,0 +1,164 @@
+//! Signals sent to the real controller process: HUP with a broken config,
+//! USR1 (panic), USR2 (snapshot), and TERM's clean exit.
+
+mod util;
+
+use homesec_ipc::AlarmState;
+use homesec_ipc::eventlog::Event;
+use homesec_ipc::eventlog::record::Cause;
+use util::*;
+
+#[test]
+fn sighup_with_a_broken_config_keeps_the_old_one_running() {
+    let world = World::new("hup").with_config(DEFAULT_HOUSE);
+    let controller = world.start();
+    std::fs::write(
+        world.config.as_ref().unwrap(),
+        "[[sensors]]\nid = \"x\"\nkind = \"laser\"\n",
+    )
+    .unwrap();
+    controller.signal(libc::SIGHUP);
+    controller.wait_for_log("config reload refused");
+    // Still running, and still the old house: a sensor only it knows is accepted.
+    world.send(&["front-door open"]);
+    controller.wait_for_log("front-door open");
+    let status = world.ctl(&["status"]);
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(controller.stop().success());
+
+    let (records, _) = world.log();
+    let refused: Vec<_> = records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Config {
+                accepted: false,
+                error: Some(error),
+                ..
+            } => Some(error.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refused.len(), 1);
+    assert!(
+        refused[0].contains("house.toml:") && refused[0].contains("laser"),
+        "{}",
+        refused[0]
+    );
+    assert_eq!(
+        sensor_events(&records),
+        vec![("front-door".into(), "open".into())]
+    );
+}
+
+#[test]
+fn sighup_with_a_good_config_applies_it() {
+    let world = World::new("hup2").with_config(DEFAULT_HOUSE);
+    let controller = world.start();
+    let grown = format!(
+        "{DEFAULT_HOUSE}\n[[sensors]]\nid = \"attic-window\"\nname = \"Attic window\"\nkind = \"window\"\nzone = \"ground\"\n[sensors.simulated]\n"
+    );
+    std::fs::write(world.config.as_ref().unwrap(), grown).unwrap();
+    controller.signal(libc::SIGHUP);
+    controller.wait_for_log("config reloaded");
+    world.send(&["attic-window open"]);
+    controller.wait_for_log("attic-window open");
+    assert!(controller.stop().success());
+    let (records, _) = world.log();
+    assert!(
+        records
+            .iter()
+            .any(|r| matches!(r.event, Event::Config { accepted: true, .. }))
+    );
+    assert_eq!(
+        sensor_events(&records),
+        vec![("attic-window".into(), "open".into())]
+    );
+}
+
+#[test]
+fn sigusr1_triggers_the_alarm_and_names_the_sender() {
+    let world = World::new("usr1");
+    let controller = world.start();
+    controller.signal(libc::SIGUSR1);
+    controller.wait_for_log("SIGUSR1: panic alarm");
+    let status = world.ctl(&["status", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(json["alarm"], "triggered");
+    assert_eq!(json["siren"], true);
+    assert!(controller.stop().success());
+
+    let (records, _) = world.log();
+    let me = std::process::id() as i32;
+    assert!(records.iter().any(|r| matches!(
+        &r.event,
+        Event::Signal { signal, sender_pid: Some(pid) } if signal == "SIGUSR1" && *pid == me
+    )));
+    assert!(records.iter().any(|r| matches!(
+        &r.event,
+        Event::Alarm {
+            to: AlarmState::Triggered,
+            cause: Cause::Panic,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn sigusr2_writes_a_snapshot_record() {
+    let world = World::new("usr2");
+    let controller = world.start();
+    world.send(&["kitchen-window open"]);
+    controller.wait_for_log("kitchen-window open");
+    controller.signal(libc::SIGUSR2);
+    controller.wait_for_log("SIGUSR2");
+    assert!(controller.stop().success());
+
+    let (records, _) = world.log();
+    let snapshot = records
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::Snapshot {
+                state,
+                sensors,
+                accepted,
+                ..
+            } => Some((*state, sensors.clone(), *accepted)),
+            _ => None,
+        })
+        .expect("a snapshot record");
+    assert_eq!(snapshot.0, AlarmState::Disarmed);
+    assert_eq!(snapshot.2, 1);
+    let window = snapshot
+        .1
+        .iter()
+        .find(|s| s.id == "kitchen-window")
+        .unwrap();
+    assert_eq!(window.state.as_str(), "open");
+    assert_eq!(window.events, 1);
+}
+
+#[test]
+fn sigterm_cleans_up_every_endpoint() {
+    let world = World::new("term");
+    let controller = world.start();
+    assert!(world.fifo().exists());
+    assert!(world.segment().exists());
+    assert!(world.runtime_dir().join("controller.pid").exists());
+    assert!(controller.stop().success());
+    assert!(!world.fifo().exists());
+    assert!(!world.segment().exists());
+    assert!(!world.runtime_dir().join("controller.pid").exists());
+    let (records, problems) = world.log();
+    assert!(problems.is_empty());
+    assert!(matches!(
+        records.first().map(|r| &r.event),
+        Some(Event::Start { .. })
+    ));
+    assert!(
+        matches!(records.last().map(|r| &r.event), Some(Event::Stop { reason }) if reason == "SIGTERM")
+    );
+}

@@ -1,0 +1,80 @@
+//! `homesecctl status` against a real controller, none, and broken segments.
+
+mod util;
+
+use util::*;
+
+#[test]
+fn status_json_shows_what_was_just_written() {
+    let world = World::new("ctl");
+    let controller = world.start();
+    world.send(&["back-door open", "hall-motion motion"]);
+    controller.wait_for_log("hall-motion motion");
+    let out = world.ctl(&["status", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["controller"], "alive");
+    assert_eq!(json["pid"], controller.pid());
+    assert_eq!(json["alarm"], "disarmed");
+    let sensors = json["sensors"].as_array().unwrap();
+    let find = |id: &str| sensors.iter().find(|s| s["id"] == id).unwrap().clone();
+    assert_eq!(find("back-door")["state"], "open");
+    assert_eq!(find("back-door")["events"], 1);
+    assert_eq!(find("hall-motion")["state"], "motion");
+    assert_eq!(find("front-door")["state"], "closed");
+
+    let table = world.ctl(&["status"]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("controller running"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("back-door") && l.contains("open")),
+        "{text}"
+    );
+    assert!(controller.stop().success());
+
+    let after = world.ctl(&["status"]);
+    assert_eq!(after.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&after.stderr).contains("not running"));
+}
+
+#[test]
+fn a_killed_controller_is_reported_dead() {
+    let world = World::new("dead");
+    let mut controller = world.start();
+    controller.signal(libc::SIGKILL);
+    controller.wait();
+    let out = world.ctl(&["status"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("NOT RUNNING"),
+        "{out:?}"
+    );
+    let _ = std::fs::remove_file(world.segment());
+}
+
+#[test]
+fn a_segment_of_the_wrong_size_or_version_is_refused_clearly() {
+    let world = World::new("badseg");
+    std::fs::write(world.segment(), b"HOMESEC\0short").unwrap();
+    let out = world.ctl(&["status"]);
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(err.contains("size") || err.contains("small"), "{err}");
+
+    // A well-sized segment from a future layout version.
+    let controller = world.start();
+    let mut bytes = std::fs::read(world.segment()).unwrap();
+    assert!(controller.stop().success());
+    bytes[8..12].copy_from_slice(&99u32.to_le_bytes());
+    std::fs::write(world.segment(), &bytes).unwrap();
+    let out = world.ctl(&["status"]);
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(err.contains("version") && err.contains("99"), "{err}");
+    std::fs::remove_file(world.segment()).unwrap();
+}

@@ -1,0 +1,68 @@
+//! Event log throughput: `Chain::append` (serialise + hash one record; the
+//! writer needs at least 200k a second) and the verifying `Reader` over a
+//! file of 100k records (the reporter streams whole days through it).
+
+use chrono::DateTime;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use homesec_ipc::eventlog::Event;
+use homesec_ipc::eventlog::chain::Chain;
+use homesec_ipc::eventlog::reader::{Item, Reader};
+use homesec_ipc::{SensorKind, SensorState};
+use std::hint::black_box;
+
+fn sensor_event() -> Event {
+    Event::Sensor {
+        sensor: "front-door".into(),
+        zone: "entry".into(),
+        sensor_kind: SensorKind::Door,
+        state: SensorState::Open,
+        source: "fifo".into(),
+    }
+}
+
+fn append(c: &mut Criterion) {
+    let ts = DateTime::parse_from_rfc3339("2026-11-22T08:15:00.250+01:00").unwrap();
+    let event = sensor_event();
+    let mut chain = Chain::new();
+    let mut out = Vec::with_capacity(512);
+    let mut group = c.benchmark_group("eventlog");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("append", |b| {
+        b.iter(|| {
+            out.clear();
+            black_box(chain.append(ts, black_box(&event), &mut out).unwrap());
+        })
+    });
+    group.finish();
+}
+
+fn read(c: &mut Criterion) {
+    const RECORDS: u64 = 100_000;
+    let ts = DateTime::parse_from_rfc3339("2026-11-22T08:15:00.250+01:00").unwrap();
+    let event = sensor_event();
+    let mut chain = Chain::new();
+    let mut log = Vec::new();
+    for _ in 0..RECORDS {
+        chain.append(ts, &event, &mut log).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("2026-11-22.jsonl");
+    std::fs::write(&path, &log).unwrap();
+
+    let mut group = c.benchmark_group("eventlog");
+    group.throughput(Throughput::Bytes(log.len() as u64));
+    group.sample_size(10);
+    group.bench_function("read_100k", |b| {
+        b.iter(|| {
+            let mut reader = Reader::new([path.clone()]);
+            while let Some(item) = reader.next_item() {
+                assert!(matches!(item, Item::Record(_)));
+            }
+            assert_eq!(reader.counts().records, RECORDS);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, append, read);
+criterion_main!(benches);

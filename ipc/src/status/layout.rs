@@ -1,0 +1,390 @@
+//! The byte layout of the status segment: offsets, sizes, and the codec
+//! between [`Snapshot`] and a little-endian byte image of the segment.
+//!
+//! Everything here works on plain byte buffers; the seqlock and the mapping
+//! live elsewhere. The module doc of [`crate::status`] is the authoritative
+//! table; the constants below must match it.
+
+use super::{CameraSlot, SensorSlot, Snapshot, StatusError};
+use crate::vocab::{AlarmState, MAX_ID_LEN, Mode, SensorKind, SensorState};
+
+/// The first eight bytes of every status segment.
+pub const MAGIC: [u8; 8] = *b"HOMESEC\0";
+/// The layout version this code writes and reads.
+pub const LAYOUT_VERSION: u32 = 1;
+/// Bytes in the header.
+pub const HEADER_SIZE: usize = 192;
+/// Bytes in one sensor slot.
+pub const SENSOR_SLOT_SIZE: usize = 128;
+/// Bytes in one camera slot.
+pub const CAMERA_SLOT_SIZE: usize = 64;
+/// Offset of the seqlock counter (a little-endian u64) in the header.
+pub const SEQLOCK_OFFSET: usize = 16;
+
+// Header offsets (see the module doc table).
+const H_VERSION: usize = 8;
+const H_HEADER_SIZE: usize = 12;
+const H_PID: usize = 24;
+const H_FLAGS: usize = 28;
+const H_HEARTBEAT: usize = 32;
+const H_STARTED: usize = 40;
+const H_SINCE: usize = 48;
+const H_ALARM: usize = 56;
+const H_MODE: usize = 57;
+const H_INTERVAL: usize = 60;
+const H_SENSOR_CAP: usize = 64;
+const H_SENSOR_COUNT: usize = 66;
+const H_CAMERA_CAP: usize = 68;
+const H_CAMERA_COUNT: usize = 70;
+const H_SENSOR_SLOT_SIZE: usize = 72;
+const H_CAMERA_SLOT_SIZE: usize = 74;
+const H_ACCEPTED: usize = 80;
+const H_REJECTED: usize = 88;
+const H_INSTANCE: usize = 96;
+
+const HEADER_RUNNING: u32 = 1 << 0;
+const HEADER_SIREN: u32 = 1 << 1;
+
+// Sensor slot offsets.
+const S_ID: usize = 0;
+const S_ZONE: usize = 32;
+const S_KIND: usize = 64;
+const S_STATE: usize = 65;
+const S_FLAGS: usize = 66;
+const S_EVENTS: usize = 72;
+const S_LAST_CHANGE: usize = 80;
+const S_LAST_SEEN: usize = 88;
+
+const SENSOR_BYPASSED: u8 = 1 << 0;
+const SENSOR_OFFLINE: u8 = 1 << 1;
+const SENSOR_LOW_BATTERY: u8 = 1 << 2;
+const SENSOR_TAMPER: u8 = 1 << 3;
+
+// Camera slot offsets.
+const C_ID: usize = 0;
+const C_FLAGS: usize = 32;
+const C_FRAMES: usize = 40;
+const C_LAST_FRAME: usize = 48;
+
+const CAMERA_CONNECTED: u8 = 1 << 0;
+
+/// The fixed geometry of one segment: its capacities and where each part starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Geometry {
+    /// Sensor slots in the segment.
+    pub sensor_capacity: u16,
+    /// Camera slots in the segment.
+    pub camera_capacity: u16,
+}
+
+impl Geometry {
+    /// Offset of sensor slot `i`.
+    pub fn sensor_offset(self, i: usize) -> usize {
+        HEADER_SIZE + i * SENSOR_SLOT_SIZE
+    }
+
+    /// Offset of camera slot `i`.
+    pub fn camera_offset(self, i: usize) -> usize {
+        self.sensor_offset(usize::from(self.sensor_capacity)) + i * CAMERA_SLOT_SIZE
+    }
+
+    /// Total segment size in bytes.
+    pub fn total_size(self) -> usize {
+        self.camera_offset(usize::from(self.camera_capacity))
+    }
+
+    /// The header of an empty segment: constants and capacities set, counts
+    /// zero, not running.
+    pub fn empty_header(self) -> [u8; HEADER_SIZE] {
+        let mut h = [0u8; HEADER_SIZE];
+        h[..8].copy_from_slice(&MAGIC);
+        put(&mut h, H_VERSION, &LAYOUT_VERSION.to_le_bytes());
+        put(&mut h, H_HEADER_SIZE, &(HEADER_SIZE as u32).to_le_bytes());
+        put(&mut h, H_SENSOR_CAP, &self.sensor_capacity.to_le_bytes());
+        put(&mut h, H_CAMERA_CAP, &self.camera_capacity.to_le_bytes());
+        put(
+            &mut h,
+            H_SENSOR_SLOT_SIZE,
+            &(SENSOR_SLOT_SIZE as u16).to_le_bytes(),
+        );
+        put(
+            &mut h,
+            H_CAMERA_SLOT_SIZE,
+            &(CAMERA_SLOT_SIZE as u16).to_le_bytes(),
+        );
+        h
+    }
+}
+
+/// The constant part of a header, as found in a segment, before it is trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderConstants {
+    /// Bytes 0..8.
+    pub magic: [u8; 8],
+    /// The layout version.
+    pub version: u32,
+    /// The header size the writer used.
+    pub header_size: u32,
+    /// The sensor slot size the writer used.
+    pub sensor_slot_size: u16,
+    /// The camera slot size the writer used.
+    pub camera_slot_size: u16,
+    /// The capacities the writer used.
+    pub geometry: Geometry,
+}
+
+impl HeaderConstants {
+    /// Reads the constant fields from the first [`HEADER_SIZE`] bytes of `h`.
+    pub fn parse(h: &[u8]) -> HeaderConstants {
+        HeaderConstants {
+            magic: get(h, 0),
+            version: u32::from_le_bytes(get(h, H_VERSION)),
+            header_size: u32::from_le_bytes(get(h, H_HEADER_SIZE)),
+            sensor_slot_size: u16::from_le_bytes(get(h, H_SENSOR_SLOT_SIZE)),
+            camera_slot_size: u16::from_le_bytes(get(h, H_CAMERA_SLOT_SIZE)),
+            geometry: Geometry {
+                sensor_capacity: u16::from_le_bytes(get(h, H_SENSOR_CAP)),
+                camera_capacity: u16::from_le_bytes(get(h, H_CAMERA_CAP)),
+            },
+        }
+    }
+}
+
+/// The sensor and camera counts in an encoded header.
+pub fn counts(h: &[u8]) -> (usize, usize) {
+    (
+        usize::from(u16::from_le_bytes(get(h, H_SENSOR_COUNT))),
+        usize::from(u16::from_le_bytes(get(h, H_CAMERA_COUNT))),
+    )
+}
+
+/// Checks that `snap` fits `geometry` (counts within capacity, every text at
+/// most [`MAX_ID_LEN`] bytes without NUL).
+pub fn check_fits(snap: &Snapshot, geometry: Geometry) -> Result<(), StatusError> {
+    if snap.sensors.len() > usize::from(geometry.sensor_capacity) {
+        return Err(StatusError::TooManySensors {
+            count: snap.sensors.len(),
+            capacity: geometry.sensor_capacity,
+        });
+    }
+    if snap.cameras.len() > usize::from(geometry.camera_capacity) {
+        return Err(StatusError::TooManyCameras {
+            count: snap.cameras.len(),
+            capacity: geometry.camera_capacity,
+        });
+    }
+    check_text("instance name", &snap.instance)?;
+    for s in &snap.sensors {
+        check_text("sensor id", &s.id)?;
+        check_text("zone", &s.zone)?;
+    }
+    for c in &snap.cameras {
+        check_text("camera id", &c.id)?;
+    }
+    Ok(())
+}
+
+fn check_text(what: &'static str, text: &str) -> Result<(), StatusError> {
+    if text.len() > MAX_ID_LEN || text.as_bytes().contains(&0) {
+        return Err(StatusError::BadText {
+            what,
+            text: text.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Encodes the mutable header fields of `snap` into `h` (which already holds
+/// the constants from [`Geometry::empty_header`]). The seqlock bytes are not touched.
+pub fn encode_header(snap: &Snapshot, h: &mut [u8]) {
+    let flags =
+        if snap.running { HEADER_RUNNING } else { 0 } | if snap.siren { HEADER_SIREN } else { 0 };
+    put(h, H_PID, &snap.pid.to_le_bytes());
+    put(h, H_FLAGS, &flags.to_le_bytes());
+    put(h, H_HEARTBEAT, &snap.heartbeat_ms.to_le_bytes());
+    put(h, H_STARTED, &snap.started_ms.to_le_bytes());
+    put(h, H_SINCE, &snap.since_ms.to_le_bytes());
+    h[H_ALARM] = snap.alarm.code();
+    h[H_MODE] = snap.mode.map_or(0, Mode::code);
+    put(h, H_INTERVAL, &snap.heartbeat_interval_ms.to_le_bytes());
+    // check_fits ran first, so both counts fit their u16 capacities.
+    put(
+        h,
+        H_SENSOR_COUNT,
+        &(snap.sensors.len() as u16).to_le_bytes(),
+    );
+    put(
+        h,
+        H_CAMERA_COUNT,
+        &(snap.cameras.len() as u16).to_le_bytes(),
+    );
+    put(h, H_ACCEPTED, &snap.accepted.to_le_bytes());
+    put(h, H_REJECTED, &snap.rejected.to_le_bytes());
+    put_text(h, H_INSTANCE, &snap.instance);
+}
+
+/// Encodes one sensor into a [`SENSOR_SLOT_SIZE`]-byte slot, reserved bytes zero.
+pub fn encode_sensor(s: &SensorSlot, slot: &mut [u8]) {
+    slot.fill(0);
+    put_text(slot, S_ID, &s.id);
+    put_text(slot, S_ZONE, &s.zone);
+    slot[S_KIND] = s.kind.code();
+    slot[S_STATE] = s.state.code();
+    slot[S_FLAGS] = bit(s.bypassed, SENSOR_BYPASSED)
+        | bit(s.offline, SENSOR_OFFLINE)
+        | bit(s.low_battery, SENSOR_LOW_BATTERY)
+        | bit(s.tamper, SENSOR_TAMPER);
+    put(slot, S_EVENTS, &s.events.to_le_bytes());
+    put(slot, S_LAST_CHANGE, &s.last_change_ms.to_le_bytes());
+    put(slot, S_LAST_SEEN, &s.last_seen_ms.to_le_bytes());
+}
+
+/// Encodes one camera into a [`CAMERA_SLOT_SIZE`]-byte slot, reserved bytes zero.
+pub fn encode_camera(c: &CameraSlot, slot: &mut [u8]) {
+    slot.fill(0);
+    put_text(slot, C_ID, &c.id);
+    slot[C_FLAGS] = bit(c.connected, CAMERA_CONNECTED);
+    put(slot, C_FRAMES, &c.frames.to_le_bytes());
+    put(slot, C_LAST_FRAME, &c.last_frame_ms.to_le_bytes());
+}
+
+/// Decodes a consistent image of a whole segment (header and the slots its
+/// counts cover). Unknown codes and non-UTF-8 text are errors.
+pub fn decode(image: &[u8], geometry: Geometry) -> Result<Snapshot, StatusError> {
+    let h = &image[..HEADER_SIZE];
+    let flags = u32::from_le_bytes(get(h, H_FLAGS));
+    let (sensor_count, camera_count) = counts(h);
+    check_counts(sensor_count, camera_count, geometry)?;
+    let alarm = AlarmState::from_code(h[H_ALARM]).ok_or(StatusError::UnknownCode {
+        what: "alarm state",
+        code: h[H_ALARM],
+        slot: None,
+    })?;
+    let mode = match h[H_MODE] {
+        0 => None,
+        code => Some(Mode::from_code(code).ok_or(StatusError::UnknownCode {
+            what: "mode",
+            code,
+            slot: None,
+        })?),
+    };
+    let sensors = (0..sensor_count)
+        .map(|i| {
+            let at = geometry.sensor_offset(i);
+            decode_sensor(&image[at..at + SENSOR_SLOT_SIZE], i)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let cameras = (0..camera_count)
+        .map(|i| {
+            let at = geometry.camera_offset(i);
+            decode_camera(&image[at..at + CAMERA_SLOT_SIZE], i)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Snapshot {
+        pid: u32::from_le_bytes(get(h, H_PID)),
+        instance: get_text(h, H_INSTANCE, "instance name", None)?,
+        running: flags & HEADER_RUNNING != 0,
+        siren: flags & HEADER_SIREN != 0,
+        heartbeat_ms: i64::from_le_bytes(get(h, H_HEARTBEAT)),
+        heartbeat_interval_ms: u32::from_le_bytes(get(h, H_INTERVAL)),
+        started_ms: i64::from_le_bytes(get(h, H_STARTED)),
+        alarm,
+        mode,
+        since_ms: i64::from_le_bytes(get(h, H_SINCE)),
+        accepted: u64::from_le_bytes(get(h, H_ACCEPTED)),
+        rejected: u64::from_le_bytes(get(h, H_REJECTED)),
+        sensors,
+        cameras,
+    })
+}
+
+/// Checks counts read from a header against the segment's capacities.
+pub fn check_counts(sensors: usize, cameras: usize, geometry: Geometry) -> Result<(), StatusError> {
+    if sensors > usize::from(geometry.sensor_capacity) {
+        return Err(StatusError::CountOverCapacity {
+            what: "sensor",
+            count: sensors,
+            capacity: geometry.sensor_capacity,
+        });
+    }
+    if cameras > usize::from(geometry.camera_capacity) {
+        return Err(StatusError::CountOverCapacity {
+            what: "camera",
+            count: cameras,
+            capacity: geometry.camera_capacity,
+        });
+    }
+    Ok(())
+}
+
+fn decode_sensor(slot: &[u8], i: usize) -> Result<SensorSlot, StatusError> {
+    let kind = SensorKind::from_code(slot[S_KIND]).ok_or(StatusError::UnknownCode {
+        what: "sensor kind",
+        code: slot[S_KIND],
+        slot: Some(i),
+    })?;
+    let state = SensorState::from_code(slot[S_STATE]).ok_or(StatusError::UnknownCode {
+        what: "sensor state",
+        code: slot[S_STATE],
+        slot: Some(i),
+    })?;
+    let flags = slot[S_FLAGS];
+    Ok(SensorSlot {
+        id: get_text(slot, S_ID, "sensor id", Some(i))?,
+        zone: get_text(slot, S_ZONE, "zone", Some(i))?,
+        kind,
+        state,
+        bypassed: flags & SENSOR_BYPASSED != 0,
+        offline: flags & SENSOR_OFFLINE != 0,
+        low_battery: flags & SENSOR_LOW_BATTERY != 0,
+        tamper: flags & SENSOR_TAMPER != 0,
+        events: u64::from_le_bytes(get(slot, S_EVENTS)),
+        last_change_ms: i64::from_le_bytes(get(slot, S_LAST_CHANGE)),
+        last_seen_ms: i64::from_le_bytes(get(slot, S_LAST_SEEN)),
+    })
+}
+
+fn decode_camera(slot: &[u8], i: usize) -> Result<CameraSlot, StatusError> {
+    Ok(CameraSlot {
+        id: get_text(slot, C_ID, "camera id", Some(i))?,
+        connected: slot[C_FLAGS] & CAMERA_CONNECTED != 0,
+        frames: u64::from_le_bytes(get(slot, C_FRAMES)),
+        last_frame_ms: i64::from_le_bytes(get(slot, C_LAST_FRAME)),
+    })
+}
+
+fn bit(on: bool, mask: u8) -> u8 {
+    if on { mask } else { 0 }
+}
+
+/// Copies `bytes` to `buf[at..]`. Offsets are the constants above, in bounds by construction.
+fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
+    buf[at..at + bytes.len()].copy_from_slice(bytes);
+}
+
+/// Reads `N` bytes at `at`. Offsets are the constants above, in bounds by construction.
+fn get<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
+    let mut out = [0u8; N];
+    out.copy_from_slice(&buf[at..at + N]);
+    out
+}
+
+/// Writes `text` NUL padded into a `MAX_ID_LEN`-byte field (check_fits ran first).
+fn put_text(buf: &mut [u8], at: usize, text: &str) {
+    let field = &mut buf[at..at + MAX_ID_LEN];
+    field.fill(0);
+    field[..text.len()].copy_from_slice(text.as_bytes());
+}
+
+fn get_text(
+    buf: &[u8],
+    at: usize,
+    what: &'static str,
+    slot: Option<usize>,
+) -> Result<String, StatusError> {
+    let field = &buf[at..at + MAX_ID_LEN];
+    let len = field.iter().position(|&b| b == 0).unwrap_or(MAX_ID_LEN);
+    std::str::from_utf8(&field[..len])
+        .map(str::to_string)
+        .map_err(|_| StatusError::BadUtf8 { what, slot })
+}

@@ -1,0 +1,204 @@
+//! Any process's view of a status segment: validates the file before
+//! trusting a byte of it, then takes consistent snapshots under the seqlock.
+//!
+//! The mapping is read-only; a reader never writes the segment. A reader
+//! keeps the file it opened: if the controller restarts and renames a new
+//! segment over the path, reopen to follow it.
+
+use std::fs::File;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use memmap2::Mmap;
+
+use super::layout::{
+    self, CAMERA_SLOT_SIZE, Geometry, HEADER_SIZE, HeaderConstants, LAYOUT_VERSION, MAGIC,
+    SENSOR_SLOT_SIZE,
+};
+use super::seqlock::Words;
+use super::{Snapshot, StatusError};
+
+/// How long `snapshot` keeps trying before giving up with [`StatusError::Busy`].
+/// A publish takes a few microseconds, so only a writer that died while
+/// publishing (or a badly overloaded machine) exhausts this.
+pub const BUSY_TIMEOUT: Duration = Duration::from_millis(200);
+/// Attempts between two looks at the clock; the reader spins between them
+/// and yields its CPU at each.
+const ATTEMPTS_PER_CHECK: u64 = 64;
+
+/// A validated, read-only mapping of a status segment.
+pub struct StatusReader {
+    path: PathBuf,
+    map: Mmap,
+    geometry: Geometry,
+    retries: AtomicU64,
+}
+
+impl StatusReader {
+    /// Opens and validates the segment at `path`: its size before mapping,
+    /// then magic, layout version, header and slot sizes, and that the size
+    /// matches the capacities. Each mismatch is its own error.
+    pub fn open(path: &Path) -> Result<StatusReader, StatusError> {
+        let file = File::open(path).map_err(|e| match e.kind() {
+            ErrorKind::NotFound => StatusError::NotFound {
+                path: path.to_path_buf(),
+            },
+            _ => StatusError::io(path, "open", e),
+        })?;
+        let size = file
+            .metadata()
+            .map_err(|e| StatusError::io(path, "stat", e))?
+            .len();
+        if size < HEADER_SIZE as u64 {
+            return Err(StatusError::TooSmall {
+                path: path.to_path_buf(),
+                found: size,
+                minimum: HEADER_SIZE as u64,
+            });
+        }
+        if size % 8 != 0 {
+            return Err(StatusError::WrongSize {
+                path: path.to_path_buf(),
+                found: size,
+                expected: size.next_multiple_of(8),
+            });
+        }
+        // SAFETY: the size is checked and the segment is never truncated by
+        // its writer (it is replaced by rename); all access goes through
+        // `Words`, with atomics only.
+        let map = unsafe { Mmap::map(&file) }.map_err(|e| StatusError::io(path, "map", e))?;
+        let mut header = [0u8; HEADER_SIZE];
+        // SAFETY: as above; the mapping is page aligned and lives in `map`.
+        unsafe { Words::from_raw(map.as_ptr(), map.len()) }.load_into(0, &mut header);
+        let geometry = validate(path, &HeaderConstants::parse(&header), size)?;
+        Ok(StatusReader {
+            path: path.to_path_buf(),
+            map,
+            geometry,
+            retries: AtomicU64::new(0),
+        })
+    }
+
+    /// The segment's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Sensor and camera capacities of the segment.
+    pub fn capacities(&self) -> (u16, u16) {
+        (self.geometry.sensor_capacity, self.geometry.camera_capacity)
+    }
+
+    /// How many times a snapshot had to be copied again because the writer
+    /// was publishing; a diagnostic for benchmarks and stress tests.
+    pub fn retries(&self) -> u64 {
+        self.retries.load(Ordering::Relaxed)
+    }
+
+    /// A consistent snapshot: one whole publish, never a mix of two.
+    /// Retries while the writer is publishing, for at most [`BUSY_TIMEOUT`].
+    pub fn snapshot(&self) -> Result<Snapshot, StatusError> {
+        let mut image = vec![0u8; self.geometry.total_size()];
+        let started = Instant::now();
+        let mut attempts = 0u64;
+        loop {
+            attempts += 1;
+            if self.try_copy(&mut image) {
+                return layout::decode(&image, self.geometry);
+            }
+            self.retries.fetch_add(1, Ordering::Relaxed);
+            if attempts % ATTEMPTS_PER_CHECK != 0 {
+                std::hint::spin_loop();
+            } else if started.elapsed() < BUSY_TIMEOUT {
+                std::thread::yield_now();
+            } else {
+                return Err(StatusError::Busy {
+                    path: self.path.clone(),
+                    attempts,
+                });
+            }
+        }
+    }
+
+    /// One attempt: copies the header and the slots in use into `image`;
+    /// true if the copy is one whole publish.
+    fn try_copy(&self, image: &mut [u8]) -> bool {
+        let words = self.words();
+        let Some(seq) = words.read_begin() else {
+            return false;
+        };
+        words.load_into(0, &mut image[..HEADER_SIZE]);
+        // Counts may be torn here: clamp so the copy stays in bounds; the
+        // validation below discards a torn copy anyway.
+        let (sensors, cameras) = layout::counts(&image[..HEADER_SIZE]);
+        let sensors = sensors.min(usize::from(self.geometry.sensor_capacity));
+        let cameras = cameras.min(usize::from(self.geometry.camera_capacity));
+        let sensor_at = self.geometry.sensor_offset(0);
+        let camera_at = self.geometry.camera_offset(0);
+        words.load_into(
+            sensor_at,
+            &mut image[sensor_at..sensor_at + sensors * SENSOR_SLOT_SIZE],
+        );
+        words.load_into(
+            camera_at,
+            &mut image[camera_at..camera_at + cameras * CAMERA_SLOT_SIZE],
+        );
+        words.read_validate(seq)
+    }
+
+    fn words(&self) -> Words<'_> {
+        // SAFETY: the mapping is page aligned, its length was checked to be
+        // a multiple of 8 in `open`, and it lives as long as `self`. Only
+        // loads are made through it.
+        unsafe { Words::from_raw(self.map.as_ptr(), self.map.len()) }
+    }
+}
+
+/// Checks the constant header fields and the file size; returns the geometry.
+fn validate(path: &Path, h: &HeaderConstants, size: u64) -> Result<Geometry, StatusError> {
+    let path = path.to_path_buf();
+    if h.magic != MAGIC {
+        return Err(StatusError::BadMagic {
+            path,
+            found: h.magic,
+        });
+    }
+    if h.version != LAYOUT_VERSION {
+        return Err(StatusError::UnsupportedVersion {
+            path,
+            found: h.version,
+            supported: LAYOUT_VERSION,
+        });
+    }
+    if h.header_size != HEADER_SIZE as u32 {
+        return Err(StatusError::WrongHeaderSize {
+            path,
+            found: h.header_size,
+            expected: HEADER_SIZE as u32,
+        });
+    }
+    for (what, found, expected) in [
+        ("sensor", h.sensor_slot_size, SENSOR_SLOT_SIZE),
+        ("camera", h.camera_slot_size, CAMERA_SLOT_SIZE),
+    ] {
+        if usize::from(found) != expected {
+            return Err(StatusError::WrongSlotSize {
+                path,
+                what,
+                found,
+                expected: expected as u16,
+            });
+        }
+    }
+    let expected = h.geometry.total_size() as u64;
+    if size != expected {
+        return Err(StatusError::WrongSize {
+            path,
+            found: size,
+            expected,
+        });
+    }
+    Ok(h.geometry)
+}

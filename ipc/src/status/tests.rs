@@ -1,0 +1,376 @@
+//! Unit tests of the status segment: round trip, every open error, capacity
+//! errors, file mode, liveness, and replacement under a live reader.
+
+use super::*;
+use std::fs;
+use std::os::unix::fs::{FileExt, PermissionsExt};
+
+fn sensor(i: usize) -> SensorSlot {
+    SensorSlot {
+        id: format!("sensor-{i}"),
+        zone: "ground-floor".to_string(),
+        kind: SensorKind::Door,
+        state: SensorState::Open,
+        bypassed: i % 2 == 0,
+        offline: i % 3 == 0,
+        low_battery: true,
+        tamper: false,
+        events: 1000 + i as u64,
+        last_change_ms: 1_700_000_000_000 + i as i64,
+        last_seen_ms: -5,
+    }
+}
+
+fn snapshot(sensors: usize, cameras: usize) -> Snapshot {
+    Snapshot {
+        pid: std::process::id(),
+        instance: "test-home".to_string(),
+        running: true,
+        siren: true,
+        heartbeat_ms: 1_700_000_000_123,
+        heartbeat_interval_ms: 1000,
+        started_ms: 1_699_999_999_000,
+        alarm: AlarmState::Pending,
+        mode: Some(Mode::Night),
+        since_ms: 1_700_000_000_001,
+        accepted: u64::MAX,
+        rejected: 7,
+        sensors: (0..sensors).map(sensor).collect(),
+        cameras: (0..cameras)
+            .map(|j| CameraSlot {
+                id: format!("cam-{j}"),
+                connected: j == 0,
+                frames: 99,
+                last_frame_ms: 42,
+            })
+            .collect(),
+    }
+}
+
+fn segment() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("homesec-test.status");
+    (dir, path)
+}
+
+#[test]
+fn round_trip_and_shrinking_counts() {
+    let (_dir, path) = segment();
+    let mut writer = StatusWriter::create(&path, 8, 2).unwrap();
+    assert_eq!(writer.path(), path);
+    let reader = StatusReader::open(&path).unwrap();
+    assert_eq!(reader.capacities(), (8, 2));
+
+    let full = snapshot(8, 2);
+    writer.publish(&full).unwrap();
+    assert_eq!(reader.snapshot().unwrap(), full);
+
+    let mut small = snapshot(3, 0);
+    small.mode = None;
+    small.alarm = AlarmState::Disarmed;
+    small.instance = "x".repeat(32);
+    writer.publish(&small).unwrap();
+    assert_eq!(reader.snapshot().unwrap(), small);
+    assert_eq!(reader.retries(), 0);
+    // Slots that fell out of use are zeroed, not left stale for C readers.
+    let bytes = fs::read(&path).unwrap();
+    let freed = HEADER_SIZE + 3 * SENSOR_SLOT_SIZE..bytes.len();
+    assert!(bytes[freed].iter().all(|&b| b == 0));
+}
+
+#[test]
+fn a_new_segment_reads_as_stopped_and_empty() {
+    let (_dir, path) = segment();
+    let _writer = StatusWriter::create(&path, 4, 1).unwrap();
+    let snap = StatusReader::open(&path).unwrap().snapshot().unwrap();
+    assert!(!snap.running);
+    assert!(snap.sensors.is_empty() && snap.cameras.is_empty());
+    assert_eq!(liveness(&snap, 0), Liveness::Stopped);
+    let size = fs::metadata(&path).unwrap().len();
+    assert_eq!(
+        size,
+        (HEADER_SIZE + 4 * SENSOR_SLOT_SIZE + CAMERA_SLOT_SIZE) as u64
+    );
+}
+
+#[test]
+fn file_mode_is_0640_whatever_the_open_mode() {
+    let (_dir, path) = segment();
+    let _writer = StatusWriter::create(&path, 1, 1).unwrap();
+    let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, SEGMENT_MODE);
+    // No temp file is left next to it.
+    assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+}
+
+#[test]
+fn publish_refuses_what_does_not_fit() {
+    let (_dir, path) = segment();
+    let mut writer = StatusWriter::create(&path, 2, 1).unwrap();
+    let err = writer.publish(&snapshot(3, 0)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StatusError::TooManySensors {
+                count: 3,
+                capacity: 2
+            }
+        ),
+        "{err}"
+    );
+    let err = writer.publish(&snapshot(0, 2)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StatusError::TooManyCameras {
+                count: 2,
+                capacity: 1
+            }
+        ),
+        "{err}"
+    );
+
+    let mut long = snapshot(1, 0);
+    long.sensors[0].id = "s".repeat(33);
+    let err = writer.publish(&long).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StatusError::BadText {
+                what: "sensor id",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let mut nul = snapshot(0, 1);
+    nul.cameras[0].id = "cam\0".to_string();
+    assert!(matches!(
+        writer.publish(&nul),
+        Err(StatusError::BadText {
+            what: "camera id",
+            ..
+        })
+    ));
+    // Nothing was written by the failed publishes.
+    let snap = StatusReader::open(&path).unwrap().snapshot().unwrap();
+    assert!(!snap.running);
+}
+
+/// A valid empty segment's bytes, for hand-made broken files.
+fn valid_bytes(sensors: u16, cameras: u16) -> Vec<u8> {
+    let (_dir, path) = segment();
+    let _writer = StatusWriter::create(&path, sensors, cameras).unwrap();
+    fs::read(&path).unwrap()
+}
+
+fn open_bytes(bytes: &[u8]) -> StatusError {
+    let (_dir, path) = segment();
+    fs::write(&path, bytes).unwrap();
+    match StatusReader::open(&path) {
+        Ok(_) => panic!("a broken segment opened"),
+        Err(err) => err,
+    }
+}
+
+#[test]
+fn missing_file_says_the_controller_is_not_running() {
+    let (_dir, path) = segment();
+    let err = StatusReader::open(&path).err().unwrap();
+    assert!(matches!(err, StatusError::NotFound { .. }));
+    let msg = err.to_string();
+    assert!(
+        msg.contains("homesec-test.status") && msg.contains("not running"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn open_rejects_wrong_sizes() {
+    let bytes = valid_bytes(4, 2);
+    let err = open_bytes(&bytes[..100]);
+    assert!(
+        matches!(
+            err,
+            StatusError::TooSmall {
+                found: 100,
+                minimum: 192,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = open_bytes(&bytes[..bytes.len() - 64]);
+    let expected = bytes.len() as u64;
+    assert!(
+        matches!(err, StatusError::WrongSize { found, expected: e, .. } if e == expected && found == e - 64),
+        "{err}"
+    );
+    let mut longer = bytes.clone();
+    longer.extend_from_slice(&[0; 8]);
+    assert!(matches!(open_bytes(&longer), StatusError::WrongSize { .. }));
+}
+
+#[test]
+fn open_rejects_bad_magic_version_and_sizes() {
+    let bytes = valid_bytes(1, 1);
+
+    let mut bad = bytes.clone();
+    bad[..8].copy_from_slice(b"NOTHOMES");
+    let err = open_bytes(&bad);
+    assert!(
+        matches!(err, StatusError::BadMagic { found, .. } if &found == b"NOTHOMES"),
+        "{err}"
+    );
+
+    let mut bad = bytes.clone();
+    bad[8..12].copy_from_slice(&2u32.to_le_bytes());
+    let err = open_bytes(&bad);
+    assert!(
+        matches!(
+            err,
+            StatusError::UnsupportedVersion {
+                found: 2,
+                supported: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("version 2"), "{err}");
+
+    let mut bad = bytes.clone();
+    bad[12..16].copy_from_slice(&128u32.to_le_bytes());
+    assert!(matches!(
+        open_bytes(&bad),
+        StatusError::WrongHeaderSize {
+            found: 128,
+            expected: 192,
+            ..
+        }
+    ));
+
+    let mut bad = bytes.clone();
+    bad[74..76].copy_from_slice(&32u16.to_le_bytes());
+    let err = open_bytes(&bad);
+    assert!(
+        matches!(
+            err,
+            StatusError::WrongSlotSize {
+                what: "camera",
+                found: 32,
+                expected: 64,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_codes_are_errors_not_panics() {
+    let (_dir, path) = segment();
+    let mut writer = StatusWriter::create(&path, 2, 0).unwrap();
+    writer.publish(&snapshot(2, 0)).unwrap();
+    let reader = StatusReader::open(&path).unwrap();
+    let file = fs::OpenOptions::new().write(true).open(&path).unwrap();
+    let kind_of_slot_1 = (HEADER_SIZE + SENSOR_SLOT_SIZE + 64) as u64;
+    file.write_at(&[200], kind_of_slot_1).unwrap();
+    let err = reader.snapshot().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StatusError::UnknownCode {
+                what: "sensor kind",
+                code: 200,
+                slot: Some(1)
+            }
+        ),
+        "{err}"
+    );
+
+    writer.publish(&snapshot(2, 0)).unwrap();
+    file.write_at(&[9], 56).unwrap();
+    assert!(matches!(
+        reader.snapshot(),
+        Err(StatusError::UnknownCode {
+            what: "alarm state",
+            code: 9,
+            slot: None
+        })
+    ));
+}
+
+#[test]
+fn a_writer_stuck_mid_publish_makes_readers_busy() {
+    let (_dir, path) = segment();
+    let _writer = StatusWriter::create(&path, 1, 0).unwrap();
+    let reader = StatusReader::open(&path).unwrap();
+    let file = fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.write_at(&1u64.to_le_bytes(), 16).unwrap();
+    let started = std::time::Instant::now();
+    let err = reader.snapshot().unwrap_err();
+    assert!(
+        started.elapsed() >= BUSY_TIMEOUT,
+        "gave up after {:?}",
+        started.elapsed()
+    );
+    let StatusError::Busy { attempts, .. } = err else {
+        panic!("{err}")
+    };
+    assert!(attempts > 1);
+    assert_eq!(reader.retries(), attempts);
+}
+
+#[test]
+fn replacing_the_segment_keeps_an_open_reader_valid() {
+    let (_dir, path) = segment();
+    let mut first = StatusWriter::create(&path, 4, 1).unwrap();
+    let old = snapshot(4, 1);
+    first.publish(&old).unwrap();
+    let old_reader = StatusReader::open(&path).unwrap();
+
+    // A restarted controller with a smaller segment renames over the path.
+    let mut second = StatusWriter::create(&path, 1, 0).unwrap();
+    let new = snapshot(1, 0);
+    second.publish(&new).unwrap();
+
+    assert_eq!(old_reader.snapshot().unwrap(), old);
+    assert_eq!(StatusReader::open(&path).unwrap().snapshot().unwrap(), new);
+}
+
+#[test]
+fn liveness_cases() {
+    let now = 1_700_000_010_000;
+    let mut snap = snapshot(0, 0);
+    snap.heartbeat_interval_ms = 1000;
+    snap.heartbeat_ms = now - 3000;
+    assert_eq!(liveness(&snap, now), Liveness::Alive);
+    // A clock that went backwards is not staleness.
+    snap.heartbeat_ms = now + 500;
+    assert_eq!(liveness(&snap, now), Liveness::Alive);
+
+    snap.heartbeat_ms = now - 3001;
+    assert_eq!(liveness(&snap, now), Liveness::Stale { age_ms: 3001 });
+
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let gone = child.id();
+    child.wait().unwrap();
+    snap.pid = gone;
+    assert_eq!(liveness(&snap, now), Liveness::Dead { pid: gone });
+    snap.pid = 0;
+    assert_eq!(liveness(&snap, now), Liveness::Dead { pid: 0 });
+
+    snap.running = false;
+    assert_eq!(liveness(&snap, now), Liveness::Stopped);
+}
+
+#[test]
+fn snapshot_serialises_with_wire_names() {
+    let json = serde_json::to_value(snapshot(1, 0)).unwrap();
+    assert_eq!(json["alarm"], "pending");
+    assert_eq!(json["mode"], "night");
+    assert_eq!(json["sensors"][0]["kind"], "door");
+    let live = serde_json::to_value(Liveness::Stale { age_ms: 5 }).unwrap();
+    assert_eq!(live, serde_json::json!({"liveness": "stale", "age_ms": 5}));
+}
