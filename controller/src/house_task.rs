@@ -14,6 +14,7 @@ use crate::clock::{Clock, Millis};
 use crate::house::{House, HouseError};
 use crate::input::{Input, KeypadAction, SignalKind};
 use crate::journal::{Entry, JournalSender};
+use crate::narrate::narrate;
 use crate::settings::house_model;
 use crate::siren::Siren;
 use homesec_config::Config;
@@ -292,11 +293,11 @@ impl HouseTask {
                 config.sensors.len()
             ));
         }
-        if config.instance != self.identity.instance {
-            return Err(format!(
-                "the instance name changed ('{}' to '{}'); that takes a restart",
-                self.identity.instance, config.instance
-            ));
+        let running = self.config.borrow();
+        if config.instance != running.instance || config.paths != running.paths {
+            tracing::warn!(
+                "the reloaded config changes the instance or paths; that takes a restart and is ignored until then"
+            );
         }
         Ok(())
     }
@@ -362,7 +363,10 @@ impl Turn {
 
     fn extend(&mut self, clock: &Clock, now: Millis, events: Vec<Event>) {
         let ts = clock.timestamp(now);
-        self.records.extend(events.into_iter().map(|e| (ts, e)));
+        for event in events {
+            narrate(&event);
+            self.records.push((ts, event));
+        }
     }
 
     fn reject(

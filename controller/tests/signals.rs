@@ -14,7 +14,7 @@ fn sighup_with_a_broken_config_keeps_the_old_one_running() {
     let controller = world.start();
     std::fs::write(
         world.config.as_ref().unwrap(),
-        "[[sensors]]\nid = \"x\"\nkind = \"laser\"\n",
+        "[[sensors]]\nid = \"x\"\nname = \"X\"\nkind = \"laser\"\nzone = \"entry\"\n[sensors.simulated]\n",
     )
     .unwrap();
     controller.signal(libc::SIGHUP);

@@ -56,6 +56,9 @@ fn status(c: &mut Criterion) {
     c.bench_function("snapshot_64_sensors", |b| {
         b.iter(|| reader.snapshot().unwrap())
     });
+    c.bench_function("clone_64_sensors", |b| {
+        b.iter(|| std::hint::black_box(&snap).clone())
+    });
     c.bench_function("publish_64_sensors", |b| {
         b.iter(|| writer.publish(std::hint::black_box(&snap)).unwrap())
     });

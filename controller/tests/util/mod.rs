@@ -4,7 +4,7 @@
 #![allow(dead_code)] // each test file uses its own part of the harness
 
 use homesec_ipc::eventlog::Record;
-use homesec_ipc::eventlog::reader::LogReader;
+use homesec_ipc::eventlog::reader::{Item, Reader};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -140,13 +140,13 @@ impl World {
 
 /// Reads a whole event log dir with the ipc reader.
 pub fn read_log(events_dir: &Path) -> (Vec<Record>, Vec<String>) {
-    let mut reader = LogReader::open_dir(events_dir).unwrap();
+    let mut reader = Reader::from_dir(events_dir).unwrap();
     let mut records = Vec::new();
     let mut problems = Vec::new();
     while let Some(item) = reader.next_item() {
         match item {
-            Ok(entry) => records.push(entry.record),
-            Err(problem) => problems.push(problem.to_string()),
+            Item::Record(entry) => records.push(entry.record),
+            Item::Problem(problem) => problems.push(problem.to_string()),
         }
     }
     (records, problems)

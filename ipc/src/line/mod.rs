@@ -7,7 +7,8 @@
 //! never interleave. One `\r` right before the `\n` is dropped (CRLF works).
 //! A longer line is rejected as a whole, up to and including its `\n`; the
 //! stream goes on with the next line. No byte may be a control character
-//! except tab. [`LineSplitter`] does this framing on a byte stream.
+//! except tab, and a blank line is refused. [`LineSplitter`] does this
+//! framing on a byte stream.
 //!
 //! # Sensor events
 //!
@@ -24,8 +25,10 @@
 //! released heartbeat low-battery battery-ok tamper` ([`SensorState`]).
 //!
 //! JSON form: a line whose first non-blank byte is `{` is one JSON object,
-//! `{"sensor":"front-door","state":"open"}`. Fields other than the ones
-//! listed here, and repeated fields, are an error.
+//! `{"sensor":"front-door","state":"open"}`. A JSON line with a `command`
+//! field is a control line (below). Fields other than the ones listed here,
+//! fields of another kind of line, and repeated fields are errors; `null`
+//! counts as absent.
 //!
 //! # Control lines
 //!
@@ -42,14 +45,19 @@
 //! naming what is wrong; no error message ever contains a code. Log refused
 //! input with [`excerpt`], which hides codes too.
 //!
+//! Write each line with one `write` call (as `printf` does for a short
+//! line) so that it stays whole. The FIFO is `<runtime-dir>/events.fifo`
+//! (see [`crate::paths`]):
+//!
 //! ```sh
-//! printf 'front-door open\n' > "$XDG_RUNTIME_DIR/homesec/default/events.fifo"
+//! printf 'front-door open\n' > "$runtime_dir/events.fifo"
+//! printf '@arm away %s\n' "$code" > "$runtime_dir/events.fifo"
 //! ```
 
 mod excerpt;
 mod split;
 
-pub use excerpt::excerpt;
+pub use excerpt::{MAX_EXCERPT, excerpt};
 pub use split::LineSplitter;
 
 use crate::{Mode, SensorState, UnknownName, valid_id};
