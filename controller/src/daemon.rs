@@ -14,7 +14,7 @@ use crate::diagnostics::Diagnostics;
 use crate::house::House;
 use crate::house_task::{HouseTask, Identity};
 use crate::input::{INPUT_CAPACITY, InputSender};
-use crate::journal::Journal;
+use crate::journal::{Journal, JournalSender, LoggedSeq};
 use crate::lines::LineIngest;
 use crate::pidfile::Pidfile;
 use crate::settings::{Settings, house_model};
@@ -56,6 +56,7 @@ pub fn run(settings: Settings, diagnostics: Diagnostics) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let logged = journal.logged_seq();
     let (journal_tx, journal_thread) = journal.spawn(JOURNAL_CAPACITY);
     let result = runtime.block_on(async {
         let shutdown = CancellationToken::new();
@@ -64,14 +65,13 @@ pub fn run(settings: Settings, diagnostics: Diagnostics) -> anyhow::Result<()> {
         let (config_tx, config_rx) = watch::channel(Arc::clone(&config));
         let (input_tx, input_rx) = mpsc::channel(INPUT_CAPACITY);
 
-        let task = house_task(
-            &settings,
-            &config,
-            config_tx,
-            journal_tx,
+        let outputs = Outputs {
+            journal: journal_tx,
+            logged,
             status,
             sensor_capacity,
-        );
+        };
+        let task = house_task(&settings, config_tx, outputs);
         let house = tokio::spawn(task.run(input_rx));
         spawn_inputs(&settings, &tracker, &shutdown, &config_rx, &input_tx);
         let reloader = signals::Reloader {
@@ -116,23 +116,30 @@ fn create_status(settings: &Settings) -> anyhow::Result<(StatusWriter, u16)> {
     Ok((writer, sensors))
 }
 
-fn house_task(
-    settings: &Settings,
-    config: &Config,
-    config_tx: watch::Sender<Arc<Config>>,
-    journal: crate::journal::JournalSender,
+/// Where the house task's decisions go.
+struct Outputs {
+    journal: JournalSender,
+    logged: LoggedSeq,
     status: StatusWriter,
     sensor_capacity: u16,
+}
+
+fn house_task(
+    settings: &Settings,
+    config_tx: watch::Sender<Arc<Config>>,
+    outputs: Outputs,
 ) -> HouseTask {
     let clock = Clock;
     let now = clock.now_ms();
+    let config = &settings.config;
     let (sensors, rules) = house_model(config);
     HouseTask {
         house: House::new(sensors, rules, now),
         clock,
         config: config_tx,
-        journal,
-        status,
+        journal: outputs.journal,
+        logged: outputs.logged,
+        status: outputs.status,
         siren: Box::new(SimulatedSiren::default()),
         identity: Identity {
             instance: settings.instance.clone(),
@@ -140,7 +147,7 @@ fn house_task(
             pid: std::process::id(),
             started_ms: now,
             heartbeat: config.timers.heartbeat,
-            sensor_capacity,
+            sensor_capacity: outputs.sensor_capacity,
         },
     }
 }

@@ -13,7 +13,7 @@
 use crate::clock::{Clock, Millis};
 use crate::house::{House, HouseError};
 use crate::input::{Input, KeypadAction, SignalKind};
-use crate::journal::{Entry, JournalSender};
+use crate::journal::{Entry, JournalSender, LoggedSeq};
 use crate::narrate::narrate;
 use crate::settings::house_model;
 use crate::siren::Siren;
@@ -38,6 +38,8 @@ pub struct HouseTask {
     pub config: watch::Sender<Arc<Config>>,
     /// Where records go.
     pub journal: JournalSender,
+    /// The highest durable `seq`, shown in the status segment.
+    pub logged: LoggedSeq,
     /// The shared-memory status segment.
     pub status: StatusWriter,
     /// The siren output.
@@ -116,6 +118,8 @@ impl HouseTask {
                     }
                 }
                 () = tokio::time::sleep_until(wake) => self.tick(&mut turn),
+                // A batch became durable: publish so readers see it.
+                Ok(()) = self.logged.changed() => {}
                 _ = heartbeat.tick() => self.tick(&mut turn),
             }
             self.finish_turn(&mut turn, true).await?;
@@ -335,6 +339,7 @@ impl HouseTask {
             since_ms: house.since(),
             accepted: counters.accepted,
             rejected: counters.rejected,
+            logged_seq: *self.logged.borrow(),
             sensors: house
                 .sensors()
                 .map(|s| SensorSlot {

@@ -17,9 +17,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 /// One record to write: when, and what.
 pub type Entry = (DateTime<FixedOffset>, Event);
@@ -46,14 +44,8 @@ pub enum JournalError {
 /// The sending side, held by the house task.
 pub type JournalSender = mpsc::Sender<Vec<Entry>>;
 
-/// What the rest of the daemon can see of the journal.
-#[derive(Debug, Default)]
-pub struct JournalProgress {
-    /// The highest `seq` that is written and fsynced.
-    pub durable_seq: AtomicU64,
-    /// Batches that failed to write (each retried).
-    pub write_errors: AtomicU64,
-}
+/// The highest `seq` that is written and fsynced, announced after each batch.
+pub type LoggedSeq = watch::Receiver<u64>;
 
 /// The open event log: the current file and the chain state.
 pub struct Journal {
@@ -61,7 +53,7 @@ pub struct Journal {
     chain: Chain,
     current: Option<(NaiveDate, File)>,
     buf: Vec<u8>,
-    progress: Arc<JournalProgress>,
+    logged: watch::Sender<u64>,
 }
 
 impl Journal {
@@ -87,13 +79,13 @@ impl Journal {
             chain,
             current: None,
             buf: Vec::with_capacity(MAX_BATCH_BYTES),
-            progress: Arc::default(),
+            logged: watch::Sender::new(0),
         })
     }
 
-    /// Progress counters, shared with whoever wants to watch them.
-    pub fn progress(&self) -> Arc<JournalProgress> {
-        Arc::clone(&self.progress)
+    /// Follows the highest durable `seq`.
+    pub fn logged_seq(&self) -> LoggedSeq {
+        self.logged.subscribe()
     }
 
     /// Starts the writer thread. It ends when every sender is dropped and
@@ -158,12 +150,10 @@ impl Journal {
         match result {
             Ok(()) => {
                 self.buf.clear();
-                self.progress
-                    .durable_seq
-                    .store(self.chain.next_seq().saturating_sub(1), Ordering::Release);
+                self.logged
+                    .send_replace(self.chain.next_seq().saturating_sub(1));
             }
             Err(e) => {
-                self.progress.write_errors.fetch_add(1, Ordering::Relaxed);
                 tracing::error!(error = %e, %date, "event log write failed; the batch stays queued and is retried");
                 // Reopen at the next record: the descriptor may be bad.
                 self.current = None;

@@ -56,6 +56,7 @@ fn base_snapshot() -> Snapshot {
         since_ms: 0,
         accepted: 0,
         rejected: 0,
+        logged_seq: 0,
         sensors: (0..SENSORS)
             .map(|i| SensorSlot {
                 id: format!("sensor-{i:02}"),
@@ -184,8 +185,9 @@ fn run_reader(path: &Path, reads: u64) -> Result<(), String> {
     let reader = StatusReader::open(path).map_err(|e| e.to_string())?;
     let started = Instant::now();
     let (mut last, mut torn, mut distinct, mut backwards) = (0u64, 0u64, 0u64, 0u64);
+    let mut snap = base_snapshot();
     for _ in 0..reads {
-        let snap = reader.snapshot().map_err(|e| e.to_string())?;
+        reader.snapshot_into(&mut snap).map_err(|e| e.to_string())?;
         torn += u64::from(!consistent(&snap));
         backwards += u64::from(snap.accepted < last);
         distinct += u64::from(snap.accepted != last);

@@ -34,6 +34,7 @@ fn snapshot_for(n: u64) -> Snapshot {
         since_ms: n as i64,
         accepted: n,
         rejected: n,
+        logged_seq: n,
         sensors: (0..SENSORS)
             .map(|i| SensorSlot {
                 id: format!("s{i}-{}", n % 100_000),

@@ -40,6 +40,7 @@ const H_SENSOR_SLOT_SIZE: usize = 72;
 const H_CAMERA_SLOT_SIZE: usize = 74;
 const H_ACCEPTED: usize = 80;
 const H_REJECTED: usize = 88;
+const H_LOGGED_SEQ: usize = 128;
 const H_INSTANCE: usize = 96;
 
 const HEADER_RUNNING: u32 = 1 << 0;
@@ -220,6 +221,7 @@ pub fn encode_header(snap: &Snapshot, h: &mut [u8]) {
     );
     put(h, H_ACCEPTED, &snap.accepted.to_le_bytes());
     put(h, H_REJECTED, &snap.rejected.to_le_bytes());
+    put(h, H_LOGGED_SEQ, &snap.logged_seq.to_le_bytes());
     put_text(h, H_INSTANCE, &snap.instance);
 }
 
@@ -249,18 +251,24 @@ pub fn encode_camera(c: &CameraSlot, slot: &mut [u8]) {
 }
 
 /// Decodes a consistent image of a whole segment (header and the slots its
-/// counts cover). Unknown codes and non-UTF-8 text are errors.
-pub fn decode(image: &[u8], geometry: Geometry) -> Result<Snapshot, StatusError> {
+/// counts cover) into `snap`, reusing its strings and vectors so that a
+/// reader polling in a loop does not allocate. Unknown codes and non-UTF-8
+/// text are errors; after an error `snap` holds a partial decode.
+pub fn decode_into(
+    image: &[u8],
+    geometry: Geometry,
+    snap: &mut Snapshot,
+) -> Result<(), StatusError> {
     let h = &image[..HEADER_SIZE];
     let flags = u32::from_le_bytes(get(h, H_FLAGS));
     let (sensor_count, camera_count) = counts(h);
     check_counts(sensor_count, camera_count, geometry)?;
-    let alarm = AlarmState::from_code(h[H_ALARM]).ok_or(StatusError::UnknownCode {
+    snap.alarm = AlarmState::from_code(h[H_ALARM]).ok_or(StatusError::UnknownCode {
         what: "alarm state",
         code: h[H_ALARM],
         slot: None,
     })?;
-    let mode = match h[H_MODE] {
+    snap.mode = match h[H_MODE] {
         0 => None,
         code => Some(Mode::from_code(code).ok_or(StatusError::UnknownCode {
             what: "mode",
@@ -268,34 +276,87 @@ pub fn decode(image: &[u8], geometry: Geometry) -> Result<Snapshot, StatusError>
             slot: None,
         })?),
     };
-    let sensors = (0..sensor_count)
-        .map(|i| {
-            let at = geometry.sensor_offset(i);
-            decode_sensor(&image[at..at + SENSOR_SLOT_SIZE], i)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let cameras = (0..camera_count)
-        .map(|i| {
-            let at = geometry.camera_offset(i);
-            decode_camera(&image[at..at + CAMERA_SLOT_SIZE], i)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Snapshot {
-        pid: u32::from_le_bytes(get(h, H_PID)),
-        instance: get_text(h, H_INSTANCE, "instance name", None)?,
-        running: flags & HEADER_RUNNING != 0,
-        siren: flags & HEADER_SIREN != 0,
-        heartbeat_ms: i64::from_le_bytes(get(h, H_HEARTBEAT)),
-        heartbeat_interval_ms: u32::from_le_bytes(get(h, H_INTERVAL)),
-        started_ms: i64::from_le_bytes(get(h, H_STARTED)),
-        alarm,
-        mode,
-        since_ms: i64::from_le_bytes(get(h, H_SINCE)),
-        accepted: u64::from_le_bytes(get(h, H_ACCEPTED)),
-        rejected: u64::from_le_bytes(get(h, H_REJECTED)),
-        sensors,
-        cameras,
-    })
+    snap.pid = u32::from_le_bytes(get(h, H_PID));
+    get_text_into(h, H_INSTANCE, "instance name", None, &mut snap.instance)?;
+    snap.running = flags & HEADER_RUNNING != 0;
+    snap.siren = flags & HEADER_SIREN != 0;
+    snap.heartbeat_ms = i64::from_le_bytes(get(h, H_HEARTBEAT));
+    snap.heartbeat_interval_ms = u32::from_le_bytes(get(h, H_INTERVAL));
+    snap.started_ms = i64::from_le_bytes(get(h, H_STARTED));
+    snap.since_ms = i64::from_le_bytes(get(h, H_SINCE));
+    snap.accepted = u64::from_le_bytes(get(h, H_ACCEPTED));
+    snap.rejected = u64::from_le_bytes(get(h, H_REJECTED));
+    snap.logged_seq = u64::from_le_bytes(get(h, H_LOGGED_SEQ));
+
+    snap.sensors.truncate(sensor_count);
+    for i in 0..sensor_count {
+        let at = geometry.sensor_offset(i);
+        let slot = &image[at..at + SENSOR_SLOT_SIZE];
+        match snap.sensors.get_mut(i) {
+            Some(sensor) => decode_sensor_into(slot, i, sensor)?,
+            None => {
+                let mut sensor = empty_sensor();
+                decode_sensor_into(slot, i, &mut sensor)?;
+                snap.sensors.push(sensor);
+            }
+        }
+    }
+    snap.cameras.truncate(camera_count);
+    for i in 0..camera_count {
+        let at = geometry.camera_offset(i);
+        let slot = &image[at..at + CAMERA_SLOT_SIZE];
+        match snap.cameras.get_mut(i) {
+            Some(camera) => decode_camera_into(slot, i, camera)?,
+            None => {
+                let mut camera = CameraSlot {
+                    id: String::new(),
+                    connected: false,
+                    frames: 0,
+                    last_frame_ms: 0,
+                };
+                decode_camera_into(slot, i, &mut camera)?;
+                snap.cameras.push(camera);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A snapshot with nothing in it, for [`decode_into`] to fill.
+pub fn empty_snapshot() -> Snapshot {
+    Snapshot {
+        pid: 0,
+        instance: String::new(),
+        running: false,
+        siren: false,
+        heartbeat_ms: 0,
+        heartbeat_interval_ms: 0,
+        started_ms: 0,
+        alarm: AlarmState::Disarmed,
+        mode: None,
+        since_ms: 0,
+        accepted: 0,
+        rejected: 0,
+        logged_seq: 0,
+        sensors: Vec::new(),
+        cameras: Vec::new(),
+    }
+}
+
+fn empty_sensor() -> SensorSlot {
+    SensorSlot {
+        id: String::new(),
+        zone: String::new(),
+        kind: SensorKind::Motion,
+        state: SensorState::Clear,
+        bypassed: false,
+        offline: false,
+        low_battery: false,
+        tamper: false,
+        events: 0,
+        last_change_ms: 0,
+        last_seen_ms: 0,
+    }
 }
 
 /// Checks counts read from a header against the segment's capacities.
@@ -317,40 +378,36 @@ pub fn check_counts(sensors: usize, cameras: usize, geometry: Geometry) -> Resul
     Ok(())
 }
 
-fn decode_sensor(slot: &[u8], i: usize) -> Result<SensorSlot, StatusError> {
-    let kind = SensorKind::from_code(slot[S_KIND]).ok_or(StatusError::UnknownCode {
+fn decode_sensor_into(slot: &[u8], i: usize, sensor: &mut SensorSlot) -> Result<(), StatusError> {
+    sensor.kind = SensorKind::from_code(slot[S_KIND]).ok_or(StatusError::UnknownCode {
         what: "sensor kind",
         code: slot[S_KIND],
         slot: Some(i),
     })?;
-    let state = SensorState::from_code(slot[S_STATE]).ok_or(StatusError::UnknownCode {
+    sensor.state = SensorState::from_code(slot[S_STATE]).ok_or(StatusError::UnknownCode {
         what: "sensor state",
         code: slot[S_STATE],
         slot: Some(i),
     })?;
+    get_text_into(slot, S_ID, "sensor id", Some(i), &mut sensor.id)?;
+    get_text_into(slot, S_ZONE, "zone", Some(i), &mut sensor.zone)?;
     let flags = slot[S_FLAGS];
-    Ok(SensorSlot {
-        id: get_text(slot, S_ID, "sensor id", Some(i))?,
-        zone: get_text(slot, S_ZONE, "zone", Some(i))?,
-        kind,
-        state,
-        bypassed: flags & SENSOR_BYPASSED != 0,
-        offline: flags & SENSOR_OFFLINE != 0,
-        low_battery: flags & SENSOR_LOW_BATTERY != 0,
-        tamper: flags & SENSOR_TAMPER != 0,
-        events: u64::from_le_bytes(get(slot, S_EVENTS)),
-        last_change_ms: i64::from_le_bytes(get(slot, S_LAST_CHANGE)),
-        last_seen_ms: i64::from_le_bytes(get(slot, S_LAST_SEEN)),
-    })
+    sensor.bypassed = flags & SENSOR_BYPASSED != 0;
+    sensor.offline = flags & SENSOR_OFFLINE != 0;
+    sensor.low_battery = flags & SENSOR_LOW_BATTERY != 0;
+    sensor.tamper = flags & SENSOR_TAMPER != 0;
+    sensor.events = u64::from_le_bytes(get(slot, S_EVENTS));
+    sensor.last_change_ms = i64::from_le_bytes(get(slot, S_LAST_CHANGE));
+    sensor.last_seen_ms = i64::from_le_bytes(get(slot, S_LAST_SEEN));
+    Ok(())
 }
 
-fn decode_camera(slot: &[u8], i: usize) -> Result<CameraSlot, StatusError> {
-    Ok(CameraSlot {
-        id: get_text(slot, C_ID, "camera id", Some(i))?,
-        connected: slot[C_FLAGS] & CAMERA_CONNECTED != 0,
-        frames: u64::from_le_bytes(get(slot, C_FRAMES)),
-        last_frame_ms: i64::from_le_bytes(get(slot, C_LAST_FRAME)),
-    })
+fn decode_camera_into(slot: &[u8], i: usize, camera: &mut CameraSlot) -> Result<(), StatusError> {
+    get_text_into(slot, C_ID, "camera id", Some(i), &mut camera.id)?;
+    camera.connected = slot[C_FLAGS] & CAMERA_CONNECTED != 0;
+    camera.frames = u64::from_le_bytes(get(slot, C_FRAMES));
+    camera.last_frame_ms = i64::from_le_bytes(get(slot, C_LAST_FRAME));
+    Ok(())
 }
 
 fn bit(on: bool, mask: u8) -> u8 {
@@ -376,15 +433,19 @@ fn put_text(buf: &mut [u8], at: usize, text: &str) {
     field[..text.len()].copy_from_slice(text.as_bytes());
 }
 
-fn get_text(
+/// Replaces `out` with the NUL-padded text field at `at`.
+fn get_text_into(
     buf: &[u8],
     at: usize,
     what: &'static str,
     slot: Option<usize>,
-) -> Result<String, StatusError> {
+    out: &mut String,
+) -> Result<(), StatusError> {
     let field = &buf[at..at + MAX_ID_LEN];
     let len = field.iter().position(|&b| b == 0).unwrap_or(MAX_ID_LEN);
-    std::str::from_utf8(&field[..len])
-        .map(str::to_string)
-        .map_err(|_| StatusError::BadUtf8 { what, slot })
+    let text =
+        std::str::from_utf8(&field[..len]).map_err(|_| StatusError::BadUtf8 { what, slot })?;
+    out.clear();
+    out.push_str(text);
+    Ok(())
 }

@@ -42,7 +42,8 @@
 //! | 80 | 8 | u64 | events_accepted | events accepted since start |
 //! | 88 | 8 | u64 | events_rejected | events rejected since start |
 //! | 96 | 32 | text | instance | instance name |
-//! | 128 | 64 | | reserved | kept for later fields (a simulated clock) |
+//! | 128 | 8 | u64 | logged_seq | highest event log `seq` written and fsynced |
+//! | 136 | 56 | | reserved | kept for later fields (a simulated clock) |
 //!
 //! ## Sensor slot (128 bytes, slot `i` at `192 + 128 × i`)
 //!
@@ -125,6 +126,8 @@ pub struct Snapshot {
     pub accepted: u64,
     /// Events rejected since start.
     pub rejected: u64,
+    /// The highest event log `seq` that is written and fsynced.
+    pub logged_seq: u64,
     /// One entry per configured sensor.
     pub sensors: Vec<SensorSlot>,
     /// One entry per configured camera.

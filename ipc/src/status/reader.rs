@@ -100,13 +100,23 @@ impl StatusReader {
     /// A consistent snapshot: one whole publish, never a mix of two.
     /// Retries while the writer is publishing, for at most [`BUSY_TIMEOUT`].
     pub fn snapshot(&self) -> Result<Snapshot, StatusError> {
+        let mut snap = layout::empty_snapshot();
+        self.snapshot_into(&mut snap)?;
+        Ok(snap)
+    }
+
+    /// Like [`snapshot`](Self::snapshot), but overwrites `snap`, reusing its
+    /// strings and vectors: a loop polling the segment allocates nothing
+    /// once the shapes are stable. After an error `snap` holds a partial
+    /// decode and must not be used.
+    pub fn snapshot_into(&self, snap: &mut Snapshot) -> Result<(), StatusError> {
         let mut image = vec![0u8; self.geometry.total_size()];
         let started = Instant::now();
         let mut attempts = 0u64;
         loop {
             attempts += 1;
             if self.try_copy(&mut image) {
-                return layout::decode(&image, self.geometry);
+                return layout::decode_into(&image, self.geometry, snap);
             }
             self.retries.fetch_add(1, Ordering::Relaxed);
             if attempts % ATTEMPTS_PER_CHECK != 0 {

@@ -35,6 +35,7 @@ fn snapshot(sensors: usize, cameras: usize) -> Snapshot {
         since_ms: 1_700_000_000_001,
         accepted: u64::MAX,
         rejected: 7,
+        logged_seq: 7,
         sensors: (0..sensors).map(sensor).collect(),
         cameras: (0..cameras)
             .map(|j| CameraSlot {
@@ -71,11 +72,19 @@ fn round_trip_and_shrinking_counts() {
     small.instance = "x".repeat(32);
     writer.publish(&small).unwrap();
     assert_eq!(reader.snapshot().unwrap(), small);
-    assert_eq!(reader.retries(), 0);
     // Slots that fell out of use are zeroed, not left stale for C readers.
     let bytes = fs::read(&path).unwrap();
     let freed = HEADER_SIZE + 3 * SENSOR_SLOT_SIZE..bytes.len();
     assert!(bytes[freed].iter().all(|&b| b == 0));
+
+    // Reusing a bigger snapshot shrinks it to what was published.
+    let mut reused = full.clone();
+    reader.snapshot_into(&mut reused).unwrap();
+    assert_eq!(reused, small);
+    writer.publish(&full).unwrap();
+    reader.snapshot_into(&mut reused).unwrap();
+    assert_eq!(reused, full);
+    assert_eq!(reader.retries(), 0);
 }
 
 #[test]
