@@ -11,7 +11,7 @@
 //! status segment back for the final "stopped" mark.
 
 use crate::clock::{Clock, Millis};
-use crate::house::{House, HouseError};
+use crate::house::House;
 use crate::input::{Input, KeypadAction, SignalKind};
 use crate::journal::{Entry, JournalSender, LoggedSeq};
 use crate::narrate::narrate;
@@ -27,6 +27,8 @@ use tokio::sync::{mpsc, watch};
 
 /// Inputs taken from the channel in one turn of the loop, at most.
 const TURN: usize = 512;
+/// Rejected inputs told in the diagnostic log per second, at most.
+const REJECTS_LOGGED_PER_SECOND: u64 = 20;
 
 /// Everything the house task owns.
 pub struct HouseTask {
@@ -85,6 +87,8 @@ struct Turn {
     records: Vec<Entry>,
     counters: Counters,
     stop_reason: Option<&'static str>,
+    /// Start of the current second of rejections, and how many so far.
+    reject_window: (Millis, u64),
 }
 
 impl HouseTask {
@@ -98,6 +102,7 @@ impl HouseTask {
             records: Vec::new(),
             counters: Counters::default(),
             stop_reason: None,
+            reject_window: (0, 0),
         };
         let now = self.clock.now_ms();
         turn.push(&self.clock, now, self.start_event());
@@ -175,7 +180,7 @@ impl HouseTask {
                 }
                 Err(e) => {
                     let input = format!("{sensor} {state}");
-                    turn.reject(&self.clock, now, source, &e, input);
+                    turn.reject(&self.clock, now, source, e.to_string(), input);
                 }
             },
             Input::Keypad {
@@ -199,19 +204,7 @@ impl HouseTask {
                 source,
                 reason,
                 input,
-            } => {
-                tracing::warn!(%source, %reason, %input, "input rejected");
-                turn.counters.rejected += 1;
-                turn.push(
-                    &self.clock,
-                    now,
-                    Event::Rejected {
-                        source,
-                        reason,
-                        input,
-                    },
-                );
-            }
+            } => turn.reject(&self.clock, now, source, reason, input),
             Input::Signal { signal, sender_pid } => self.signal(now, signal, sender_pid, turn),
             Input::Reload { path, result } => self.reload(now, path, result, turn),
         }
@@ -298,9 +291,12 @@ impl HouseTask {
             ));
         }
         let running = self.config.borrow();
-        if config.instance != running.instance || config.paths != running.paths {
+        if config.instance != running.instance
+            || config.paths != running.paths
+            || config.detectors != running.detectors
+        {
             tracing::warn!(
-                "the reloaded config changes the instance or paths; that takes a restart and is ignored until then"
+                "the reloaded config changes the instance, paths or detectors; those take a restart and keep their old values until then"
             );
         }
         Ok(())
@@ -374,17 +370,31 @@ impl Turn {
         }
     }
 
+    /// Records a refused input. The diagnostic log gets the first few of
+    /// each second and a count of the rest, so a flood of garbage cannot
+    /// flood stderr too; the event log gets every one.
     fn reject(
         &mut self,
         clock: &Clock,
         now: Millis,
         source: String,
-        error: &HouseError,
+        reason: String,
         input: String,
     ) {
-        let reason = error.to_string();
-        tracing::warn!(%source, %reason, "input rejected");
         self.counters.rejected += 1;
+        if now - self.reject_window.0 >= 1_000 {
+            if self.reject_window.1 > REJECTS_LOGGED_PER_SECOND {
+                let more = self.reject_window.1 - REJECTS_LOGGED_PER_SECOND;
+                tracing::warn!(
+                    "{more} more inputs rejected in that second (all are in the event log)"
+                );
+            }
+            self.reject_window = (now, 0);
+        }
+        self.reject_window.1 += 1;
+        if self.reject_window.1 <= REJECTS_LOGGED_PER_SECOND {
+            tracing::warn!(%source, %reason, %input, "input rejected");
+        }
         self.push(
             clock,
             now,

@@ -208,3 +208,77 @@ fn open_for_append(path: &Path) -> io::Result<File> {
 fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use homesec_ipc::eventlog::reader::{Item, ProblemKind, Reader};
+
+    fn ts(text: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(text).unwrap()
+    }
+
+    fn siren(on: bool) -> Event {
+        Event::Siren { on }
+    }
+
+    /// Records and problems of a whole events dir.
+    fn read(dir: &Path) -> (Vec<u64>, Vec<ProblemKind>) {
+        let mut reader = Reader::from_dir(dir).unwrap();
+        let (mut seqs, mut problems) = (Vec::new(), Vec::new());
+        while let Some(item) = reader.next_item() {
+            match item {
+                Item::Record(e) => seqs.push(e.record.seq),
+                Item::Problem(p) => problems.push(p.kind),
+            }
+        }
+        (seqs, problems)
+    }
+
+    #[test]
+    fn rotates_at_local_midnight_and_the_chain_runs_across_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::open(dir.path()).unwrap();
+        let entries = [
+            (ts("2026-03-28T23:59:59.999+01:00"), siren(true)),
+            (ts("2026-03-29T00:00:00.000+01:00"), siren(false)),
+            (ts("2026-03-29T03:00:00.000+02:00"), siren(true)),
+        ];
+        journal.write_all(entries.iter());
+        let names: Vec<String> = files::list_files(dir.path())
+            .unwrap()
+            .into_iter()
+            .map(|(_, p)| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["2026-03-28.jsonl", "2026-03-29.jsonl"]);
+        let (seqs, problems) = read(dir.path());
+        assert_eq!(seqs, [1, 2, 3]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(*journal.logged.borrow(), 3);
+    }
+
+    #[test]
+    fn a_restart_continues_seq_and_chain_after_a_torn_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let day = ts("2026-11-22T10:00:00+00:00");
+        let mut first = Journal::open(dir.path()).unwrap();
+        first.write_all([(day, siren(true)), (day, siren(false))].iter());
+        drop(first);
+        // A crash in the middle of the next record.
+        let file = dir.path().join("2026-11-22.jsonl");
+        let mut f = OpenOptions::new().append(true).open(&file).unwrap();
+        f.write_all(br#"{"seq":3,"ts":"2026-11-22T10:00:01+00:00","ki"#)
+            .unwrap();
+        drop(f);
+
+        let mut second = Journal::open(dir.path()).unwrap();
+        second.write_all([(day, siren(true))].iter());
+        let (seqs, problems) = read(dir.path());
+        assert_eq!(seqs, [1, 2, 3], "seq continues from the last valid record");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            matches!(problems[0], ProblemKind::Corrupt { .. }),
+            "{problems:?}"
+        );
+    }
+}
