@@ -156,15 +156,17 @@ impl House {
         out: &mut Vec<Event>,
     ) {
         let sensor = &self.sensors[idx];
-        if sensor.bypassed() {
+        let spec = sensor.spec().clone();
+        let round_the_clock = round_the_clock_cause(&spec, state);
+        // A bypass keeps a sensor from blocking arming and from intrusion
+        // and tamper alarms, but nobody may silence a fire or a panic.
+        let never_silenced = matches!(round_the_clock, Some(Cause::Fire | Cause::Panic));
+        if sensor.bypassed() && !never_silenced {
             return;
         }
-        let spec = sensor.spec().clone();
-        if let Some(cause) = round_the_clock_cause(&spec, state) {
-            if self.alarm.state != AlarmState::Triggered {
-                self.alarm.add_culprit(&spec.id);
-                self.trigger(now, cause, Some(Origin::of(&spec)), source, out);
-            }
+        if let Some(cause) = round_the_clock {
+            self.alarm.add_culprit(&spec.id);
+            self.trigger(now, cause, Some(Origin::of(&spec)), source, out);
             return;
         }
         if !state.is_active() || !sensor.counts_in(self.alarm.mode) {
@@ -186,8 +188,9 @@ impl House {
                 self.alarm.add_culprit(&spec.id);
                 self.trigger(now, Cause::Intrusion, Some(Origin::of(&spec)), source, out);
             }
-            // During the entry delay only an instant perimeter sensor is off the entry route.
-            (AlarmState::Pending, None) if spec.role == Role::Perimeter => {
+            // During the exit and entry delays only an instant perimeter
+            // sensor is off the exit or entry route.
+            (AlarmState::Arming | AlarmState::Pending, None) if spec.role == Role::Perimeter => {
                 self.alarm.add_culprit(&spec.id);
                 self.trigger(now, Cause::Intrusion, Some(Origin::of(&spec)), source, out);
             }
@@ -197,7 +200,8 @@ impl House {
     }
 
     /// Raises the alarm (`triggered` for the trigger duration) from any
-    /// state but `triggered`.
+    /// state. Raised again while `triggered` (a fire during a burglary), it
+    /// is recorded with its own cause and the trigger duration starts anew.
     pub(super) fn trigger(
         &mut self,
         now: Millis,
@@ -258,6 +262,7 @@ impl House {
                 AlarmState::Arming => {
                     let why = timer_why(Cause::ExitDelay, None);
                     self.alarm.enter(AlarmState::Armed, at, None, why, out);
+                    self.check_exit_route(at, out);
                 }
                 AlarmState::Pending => {
                     let why = timer_why(Cause::EntryDelay, self.alarm.entry.clone());
@@ -268,6 +273,26 @@ impl House {
                 AlarmState::Triggered => self.end_trigger(at, out),
                 AlarmState::Disarmed | AlarmState::Armed => self.alarm.timer = None,
             }
+        }
+    }
+
+    /// The exit delay ended: a perimeter sensor still open (a door left
+    /// open on the way out) acts as if it opened now — entry delay or alarm.
+    /// Interior motion is left alone: a detector may take a while to clear
+    /// after the last person walked past.
+    fn check_exit_route(&mut self, at: Millis, out: &mut Vec<Event>) {
+        let still_open: Vec<usize> = (0..self.sensors.len())
+            .filter(|&i| {
+                let s = &self.sensors[i];
+                s.spec().role == Role::Perimeter
+                    && !s.bypassed()
+                    && s.state().is_active()
+                    && s.counts_in(self.alarm.mode)
+            })
+            .collect();
+        for idx in still_open {
+            let state = self.sensors[idx].state();
+            self.apply_rules(at, idx, state, TIMER, out);
         }
     }
 

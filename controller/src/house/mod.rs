@@ -310,12 +310,10 @@ impl House {
     }
 
     /// Panic (SIGUSR1, RPC `activate_alarm`): `triggered` from any state;
-    /// nothing changes when already triggered.
+    /// when already triggered, the trigger duration starts anew.
     pub fn panic(&mut self, now: Millis, source: &str) -> Vec<Event> {
         let mut out = Vec::new();
-        if self.alarm.state != AlarmState::Triggered {
-            self.trigger(now, Cause::Panic, None, source, &mut out);
-        }
+        self.trigger(now, Cause::Panic, None, source, &mut out);
         out
     }
 

@@ -286,6 +286,64 @@ fn sensors_do_not_trigger_during_the_exit_delay_but_24h_ones_do() {
 }
 
 #[test]
+fn an_instant_window_opened_during_the_exit_delay_triggers() {
+    let mut house = house();
+    arm(&mut house, T0, Mode::Away, false);
+    let out = report(&mut house, T0 + SEC, "back-window", SensorState::Open);
+    assert_eq!(moves(&out), vec![(Arming, Triggered, Cause::Intrusion)]);
+}
+
+#[test]
+fn a_door_left_open_when_the_exit_delay_ends_starts_the_entry_delay() {
+    let mut house = house();
+    arm(&mut house, T0, Mode::Away, false);
+    report(&mut house, T0 + SEC, "front-door", SensorState::Open);
+    let out = tick(&mut house, T0 + EXIT);
+    assert_eq!(
+        moves(&out),
+        vec![(Arming, Armed, Cause::ExitDelay), (Armed, Pending, Cause::Intrusion)]
+    );
+    assert_eq!(house.next_deadline(), Some(T0 + EXIT + ENTRY));
+}
+
+#[test]
+fn a_door_closed_before_the_exit_delay_ends_just_arms() {
+    let mut house = house();
+    arm(&mut house, T0, Mode::Away, false);
+    report(&mut house, T0 + SEC, "front-door", SensorState::Open);
+    report(&mut house, T0 + 2 * SEC, "front-door", SensorState::Closed);
+    report(&mut house, T0 + 3 * SEC, "hall-motion", SensorState::Motion);
+    let out = tick(&mut house, T0 + EXIT);
+    assert_eq!(moves(&out), vec![(Arming, Armed, Cause::ExitDelay)]);
+}
+
+#[test]
+fn a_fire_during_a_burglary_alarm_is_recorded_and_restarts_the_alarm() {
+    let mut house = armed(Mode::Away);
+    let t = T0 + 100 * SEC;
+    report(&mut house, t, "back-window", SensorState::Open);
+    assert_eq!(house.state(), Triggered);
+    let out = report(&mut house, t + SEC, "smoke", SensorState::Alarm);
+    assert_eq!(moves(&out), vec![(Triggered, Triggered, Cause::Fire)]);
+    assert_eq!(house.next_deadline(), Some(t + SEC + TRIGGER));
+}
+
+#[test]
+fn a_bypass_never_silences_fire_or_panic_but_does_silence_tamper() {
+    let mut house = house();
+    for id in ["smoke", "panic-button", "box-tamper"] {
+        let out = house.bypass(T0 + SEC, id, alice(), "fifo");
+        assert_eq!(bypasses(&out).len(), 1, "{id}");
+    }
+    let out = report(&mut house, T0 + 2 * SEC, "box-tamper", SensorState::Open);
+    assert!(moves(&out).is_empty());
+    let out = report(&mut house, T0 + 3 * SEC, "smoke", SensorState::Alarm);
+    assert_eq!(moves(&out), vec![(Disarmed, Triggered, Cause::Fire)]);
+    let out = report(&mut house, T0 + 4 * SEC, "panic-button", SensorState::Pressed);
+    assert_eq!(moves(&out), vec![(Triggered, Triggered, Cause::Panic)]);
+}
+
+#[test]
 fn entry_delay_runs_out_and_triggers() {
     let mut house = armed(Mode::Away);
     let t = T0 + 100 * SEC;
@@ -521,9 +579,12 @@ fn panic_triggers_from_every_state() {
         assert_eq!(sirens(&out), vec![true]);
         assert_eq!(house.state(), Triggered);
         assert_eq!(house.next_deadline(), Some(T0 + 200 * SEC + TRIGGER));
-        // Already triggered: nothing changes, the trigger duration is not restarted.
-        assert!(panic(&mut house, T0 + 201 * SEC).is_empty());
-        assert_eq!(house.next_deadline(), Some(T0 + 200 * SEC + TRIGGER));
+        // Already triggered: recorded again, the trigger duration starts anew,
+        // the siren stays on without a second switch.
+        let again = panic(&mut house, T0 + 201 * SEC);
+        assert_eq!(moves(&again), vec![(Triggered, Triggered, Cause::Panic)]);
+        assert!(sirens(&again).is_empty());
+        assert_eq!(house.next_deadline(), Some(T0 + 201 * SEC + TRIGGER));
     }
 }
 
