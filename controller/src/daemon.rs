@@ -16,6 +16,7 @@ use crate::house_task::{HouseTask, Identity};
 use crate::input::{INPUT_CAPACITY, InputSender};
 use crate::journal::{Journal, JournalSender, LoggedSeq};
 use crate::lines::LineIngest;
+use crate::memory::{self, AlarmMemory};
 use crate::pidfile::Pidfile;
 use crate::settings::{Settings, house_model};
 use crate::siren::SimulatedSiren;
@@ -24,6 +25,7 @@ use anyhow::Context;
 use homesec_config::Config;
 use homesec_ipc::status::StatusWriter;
 use std::os::unix::fs::DirBuilderExt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -141,6 +143,7 @@ fn house_task(
         logged: outputs.logged,
         status: outputs.status,
         siren: Box::new(SimulatedSiren::default()),
+        memory: remembered(settings),
         identity: Identity {
             instance: settings.instance.clone(),
             config_origin: settings.config_origin(),
@@ -150,6 +153,16 @@ fn house_task(
             sensor_capacity: outputs.sensor_capacity,
         },
     }
+}
+
+/// The alarm memory the previous run left.
+fn remembered(settings: &Settings) -> (PathBuf, AlarmMemory) {
+    let path = memory::path(&settings.data_dir);
+    let last = memory::load(&path);
+    if last.state != homesec_ipc::AlarmState::Disarmed {
+        tracing::warn!(state = %last.state, "the last run stopped while not disarmed; taking that state up again");
+    }
+    (path, last)
 }
 
 /// Starts the FIFO reader and one supervisor per detector.

@@ -14,6 +14,7 @@ use crate::clock::{Clock, Millis};
 use crate::house::House;
 use crate::input::{Input, KeypadAction, SignalKind};
 use crate::journal::{Entry, JournalSender, LoggedSeq};
+use crate::memory::{self, AlarmMemory};
 use crate::narrate::narrate;
 use crate::settings::house_model;
 use crate::siren::Siren;
@@ -21,6 +22,7 @@ use homesec_config::Config;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::SCHEMA_VERSION;
 use homesec_ipc::status::{SensorSlot, Snapshot, StatusWriter};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -46,6 +48,8 @@ pub struct HouseTask {
     pub status: StatusWriter,
     /// The siren output.
     pub siren: Box<dyn Siren>,
+    /// Where the alarm memory is kept, and what it holds now.
+    pub memory: (PathBuf, AlarmMemory),
     /// Identity written into the `start` record and the status header.
     pub identity: Identity,
 }
@@ -106,6 +110,11 @@ impl HouseTask {
         };
         let now = self.clock.now_ms();
         turn.push(&self.clock, now, self.start_event());
+        let last = &self.memory.1;
+        let restored = self
+            .house
+            .restore(now, last.state, last.mode, &last.bypassed);
+        turn.extend(&self.clock, now, restored);
         let mut heartbeat = tokio::time::interval(self.identity.heartbeat);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut batch = Vec::with_capacity(TURN);
@@ -312,11 +321,35 @@ impl HouseTask {
                 .await
                 .map_err(|_| HouseTaskError::JournalGone)?;
         }
+        self.remember();
         let snapshot = self.snapshot(turn.counters, running);
         if let Err(e) = self.status.publish(&snapshot) {
             tracing::warn!(error = %e, "cannot publish status");
         }
         Ok(())
+    }
+
+    /// Saves the alarm memory when the state, mode or bypasses changed.
+    fn remember(&mut self) {
+        let now = AlarmMemory {
+            state: self.house.state(),
+            mode: self.house.mode(),
+            bypassed: self
+                .house
+                .sensors()
+                .filter(|s| s.bypassed())
+                .map(|s| s.id().to_string())
+                .collect(),
+        };
+        if now != self.memory.1 {
+            match memory::save(&self.memory.0, &now) {
+                Ok(()) => tracing::debug!(state = %now.state, "alarm memory saved"),
+                Err(e) => {
+                    tracing::error!(error = %e, file = %self.memory.0.display(), "cannot save the alarm memory")
+                }
+            }
+            self.memory.1 = now;
+        }
     }
 
     fn snapshot(&self, counters: Counters, running: bool) -> Snapshot {

@@ -276,6 +276,50 @@ impl House {
         }
     }
 
+    /// Takes up the alarm state a previous run left: `arming` starts a fresh
+    /// exit delay, `armed` stays armed, and an entry delay or alarm that was
+    /// running becomes an alarm — a crash or power cut must never silence
+    /// one. Bypasses of that armed period are kept.
+    pub(super) fn restore_state(
+        &mut self,
+        now: Millis,
+        state: AlarmState,
+        mode: Option<Mode>,
+        bypassed: &[String],
+        out: &mut Vec<Event>,
+    ) {
+        let why = timer_why(Cause::Restore, None);
+        let why = Why {
+            source: CONTROLLER,
+            ..why
+        };
+        match (state, mode) {
+            (AlarmState::Disarmed, _) => return,
+            (AlarmState::Pending | AlarmState::Triggered, _) => {
+                self.alarm.mode = mode;
+                let duration = self.rules.trigger_duration;
+                self.alarm
+                    .enter(AlarmState::Triggered, now, Some(duration), why, out);
+            }
+            (AlarmState::Arming, Some(_)) => {
+                self.alarm.mode = mode;
+                let exit = self.rules.exit_delay;
+                self.alarm
+                    .enter(AlarmState::Arming, now, Some(exit), why, out);
+            }
+            (AlarmState::Armed, Some(_)) => {
+                self.alarm.mode = mode;
+                self.alarm.enter(AlarmState::Armed, now, None, why, out);
+            }
+            (AlarmState::Arming | AlarmState::Armed, None) => return,
+        }
+        for id in bypassed {
+            if let Some(&idx) = self.index.get(id) {
+                self.sensors[idx].bypass(BypassReason::Restored, None, CONTROLLER, out);
+            }
+        }
+    }
+
     /// The exit delay ended: a perimeter sensor still open (a door left
     /// open on the way out) acts as if it opened now — entry delay or alarm.
     /// Interior motion is left alone: a detector may take a while to clear

@@ -309,6 +309,20 @@ impl House {
         Ok(())
     }
 
+    /// Takes up where the previous run of the controller left off (see
+    /// [`crate::memory`]): its alarm state, mode and bypasses.
+    pub fn restore(
+        &mut self,
+        now: Millis,
+        state: AlarmState,
+        mode: Option<Mode>,
+        bypassed: &[String],
+    ) -> Vec<Event> {
+        let mut out = Vec::new();
+        self.restore_state(now, state, mode, bypassed, &mut out);
+        out
+    }
+
     /// Panic (SIGUSR1, RPC `activate_alarm`): `triggered` from any state;
     /// when already triggered, the trigger duration starts anew.
     pub fn panic(&mut self, now: Millis, source: &str) -> Vec<Event> {

@@ -301,7 +301,10 @@ fn a_door_left_open_when_the_exit_delay_ends_starts_the_entry_delay() {
     let out = tick(&mut house, T0 + EXIT);
     assert_eq!(
         moves(&out),
-        vec![(Arming, Armed, Cause::ExitDelay), (Armed, Pending, Cause::Intrusion)]
+        vec![
+            (Arming, Armed, Cause::ExitDelay),
+            (Armed, Pending, Cause::Intrusion)
+        ]
     );
     assert_eq!(house.next_deadline(), Some(T0 + EXIT + ENTRY));
 }
@@ -339,7 +342,12 @@ fn a_bypass_never_silences_fire_or_panic_but_does_silence_tamper() {
     assert!(moves(&out).is_empty());
     let out = report(&mut house, T0 + 3 * SEC, "smoke", SensorState::Alarm);
     assert_eq!(moves(&out), vec![(Disarmed, Triggered, Cause::Fire)]);
-    let out = report(&mut house, T0 + 4 * SEC, "panic-button", SensorState::Pressed);
+    let out = report(
+        &mut house,
+        T0 + 4 * SEC,
+        "panic-button",
+        SensorState::Pressed,
+    );
     assert_eq!(moves(&out), vec![(Triggered, Triggered, Cause::Panic)]);
 }
 
@@ -1324,4 +1332,44 @@ fn accessors_and_snapshot_show_the_status() {
     assert_eq!(sensors[2].state, SensorState::Open);
     assert_eq!(sensors[2].trouble, vec![TroubleCondition::Tamper]);
     assert_eq!(sensors[2].events, 2);
+}
+
+#[test]
+fn restore_takes_up_armed_states_and_turns_running_delays_into_an_alarm() {
+    let cases = [
+        (Disarmed, None, vec![]),
+        (
+            Arming,
+            Some(Mode::Away),
+            vec![(Disarmed, Arming, Cause::Restore)],
+        ),
+        (
+            Armed,
+            Some(Mode::Night),
+            vec![(Disarmed, Armed, Cause::Restore)],
+        ),
+        (
+            Pending,
+            Some(Mode::Away),
+            vec![(Disarmed, Triggered, Cause::Restore)],
+        ),
+        (Triggered, None, vec![(Disarmed, Triggered, Cause::Restore)]),
+    ];
+    for (state, mode, expected) in cases {
+        let mut house = house();
+        let out = house.restore(T0, state, mode, &["back-window".to_string()]);
+        assert_eq!(moves(&out), expected, "{state}");
+        let bypassed = !expected.is_empty();
+        assert_eq!(bypasses(&out).len(), usize::from(bypassed), "{state}");
+        assert_eq!(house.mode(), if bypassed { mode } else { None }, "{state}");
+    }
+    let mut house = house();
+    house.restore(T0, Pending, Some(Mode::Away), &[]);
+    assert!(house.siren());
+    assert_eq!(house.next_deadline(), Some(T0 + TRIGGER));
+    // Triggered from armed: the trigger duration ends back in armed.
+    assert_eq!(
+        moves(&tick(&mut house, T0 + TRIGGER)),
+        vec![(Triggered, Armed, Cause::TriggerTimeout)]
+    );
 }

@@ -227,6 +227,9 @@ pub enum Cause {
     Fire,
     /// The trigger duration ended.
     TriggerTimeout,
+    /// The controller restarted and took up the state its last run left
+    /// (`triggered` if it stopped during an entry delay or an alarm).
+    Restore,
 }
 
 /// The outcome of a code entry.
@@ -255,6 +258,8 @@ pub enum BypassReason {
     Swinger,
     /// The trigger duration ended while the sensor was still active.
     StillActive,
+    /// It was bypassed when the controller last stopped; the restart keeps it.
+    Restored,
 }
 
 /// A sensor trouble condition.

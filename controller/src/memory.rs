@@ -1,0 +1,96 @@
+//! The alarm memory: what the house must still know after a crash, a power
+//! cut or a restart — its alarm state, mode and bypassed sensors.
+//!
+//! Kept in `<data-dir>/alarm-state.json`, rewritten atomically (temp file,
+//! fsync, rename, fsync of the dir) whenever one of those changes, which is
+//! rare: arming, disarming, alarms. At start the house takes it up again
+//! ([`crate::house::House::restore`]), so that pulling the plug never
+//! disarms the house or silences an alarm. A missing or unreadable file
+//! means disarmed, said once in the log.
+
+use homesec_ipc::{AlarmState, Mode};
+use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+/// What is remembered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlarmMemory {
+    /// The alarm state.
+    pub state: AlarmState,
+    /// The armed mode.
+    pub mode: Option<Mode>,
+    /// Sensors bypassed in the current armed period.
+    pub bypassed: Vec<String>,
+}
+
+impl Default for AlarmMemory {
+    fn default() -> Self {
+        AlarmMemory {
+            state: AlarmState::Disarmed,
+            mode: None,
+            bypassed: Vec::new(),
+        }
+    }
+}
+
+/// The memory file of a data dir.
+pub fn path(data_dir: &Path) -> PathBuf {
+    data_dir.join("alarm-state.json")
+}
+
+/// Reads the memory; anything unreadable counts as disarmed (and is logged).
+pub fn load(path: &Path) -> AlarmMemory {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            tracing::error!(file = %path.display(), error = %e, "alarm memory unreadable; starting disarmed");
+            AlarmMemory::default()
+        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => AlarmMemory::default(),
+        Err(e) => {
+            tracing::error!(file = %path.display(), error = %e, "cannot read the alarm memory; starting disarmed");
+            AlarmMemory::default()
+        }
+    }
+}
+
+/// Replaces the memory atomically and durably.
+pub fn save(path: &Path, memory: &AlarmMemory) -> io::Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o640)
+        .open(&tmp)?;
+    file.write_all(&serde_json::to_vec(memory).map_err(io::Error::other)?)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent() {
+        File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saves_and_loads_and_treats_garbage_as_disarmed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = path(dir.path());
+        assert_eq!(load(&file), AlarmMemory::default());
+        let armed = AlarmMemory {
+            state: AlarmState::Armed,
+            mode: Some(Mode::Night),
+            bypassed: vec!["back-door".into()],
+        };
+        save(&file, &armed).unwrap();
+        assert_eq!(load(&file), armed);
+        std::fs::write(&file, b"{\"state\":").unwrap();
+        assert_eq!(load(&file), AlarmMemory::default());
+    }
+}
