@@ -7,8 +7,12 @@
 //! with one `write` and made durable with one `fdatasync` (group commit). So
 //! a batch never waits for more records: under load batches grow, idle they
 //! are one record long. The file is chosen by each record's local date, so
-//! the log rotates exactly at local midnight. On start, `seq` and the hash
-//! chain continue from the last valid record on disk.
+//! the log rotates exactly at local midnight, but never goes back to an
+//! older file when the clock steps back. On start, `seq` and the hash chain
+//! continue from the last valid record on disk. A failed write is rolled
+//! back and retried with backoff until the disk takes it; meanwhile the
+//! bounded channel fills and the daemon slows down rather than drop
+//! records it already took in.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use homesec_ipc::eventlog::chain::Chain;
@@ -17,6 +21,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 /// One record to write: when, and what.
@@ -51,8 +56,15 @@ pub type LoggedSeq = watch::Receiver<u64>;
 pub struct Journal {
     events_dir: PathBuf,
     chain: Chain,
+    /// The day file appended to, kept open between batches.
     current: Option<(NaiveDate, File)>,
+    /// Encoded records not yet durable, all of one day: `buf_date`.
     buf: Vec<u8>,
+    buf_date: Option<NaiveDate>,
+    /// No record goes to a file older than this: the newest day written.
+    /// A clock that steps back (a Pi booting before NTP) must not send
+    /// records, and with them the highest `seq`, into an older file.
+    floor: Option<NaiveDate>,
     logged: watch::Sender<u64>,
 }
 
@@ -63,6 +75,13 @@ impl Journal {
             path: events_dir.to_path_buf(),
             source,
         })?;
+        let newest = files::list_files(events_dir)
+            .map_err(|source| JournalError::Dir {
+                path: events_dir.to_path_buf(),
+                source,
+            })?
+            .last()
+            .map(|(date, _)| *date);
         let chain = match tail::resume_point(events_dir)? {
             Some(point) => {
                 tracing::info!(
@@ -79,6 +98,8 @@ impl Journal {
             chain,
             current: None,
             buf: Vec::with_capacity(MAX_BATCH_BYTES),
+            buf_date: None,
+            floor: newest,
             logged: watch::Sender::new(0),
         })
     }
@@ -117,17 +138,17 @@ impl Journal {
         tracing::debug!("journal closed");
     }
 
-    /// Writes entries, switching files at date changes, and fsyncs.
+    /// Appends entries, each to the file of its local date (never older
+    /// than the floor), and makes them durable.
     fn write_all<'a>(&mut self, entries: impl Iterator<Item = &'a Entry>) {
         for (ts, event) in entries {
-            let date = ts.date_naive();
-            if self.current.as_ref().is_some_and(|(d, _)| *d != date)
-                || self.buf.len() >= MAX_BATCH_BYTES
-            {
+            let date = self
+                .floor
+                .map_or(ts.date_naive(), |floor| floor.max(ts.date_naive()));
+            if self.buf_date != Some(date) || self.buf.len() >= MAX_BATCH_BYTES {
                 self.flush();
-            }
-            if self.current.as_ref().is_none_or(|(d, _)| *d != date) {
-                self.switch_to(date);
+                self.buf_date = Some(date);
+                self.floor = Some(date);
             }
             if let Err(e) = self.chain.append(*ts, event, &mut self.buf) {
                 tracing::error!(error = %e, "event log: cannot encode a record; it is lost");
@@ -136,45 +157,48 @@ impl Journal {
         self.flush();
     }
 
-    /// Writes the buffer to the current file and makes it durable. A failed
-    /// write is rolled back to the old file length, so that a retry never
-    /// leaves half a batch behind.
+    /// Writes the buffer to its day file and makes it durable, retrying
+    /// with backoff until it works. Meanwhile the bounded channel fills and
+    /// the daemon slows down instead of dropping what it already took in.
     fn flush(&mut self) {
+        let Some(date) = self.buf_date else { return };
         if self.buf.is_empty() {
             return;
         }
-        let Some((date, file)) = self.current.as_mut() else {
-            return;
-        };
-        let result = write_durably(file, &self.buf);
-        match result {
-            Ok(()) => {
-                self.buf.clear();
-                self.logged
-                    .send_replace(self.chain.next_seq().saturating_sub(1));
-            }
-            Err(e) => {
-                tracing::error!(error = %e, %date, "event log write failed; the batch stays queued and is retried");
-                // Reopen at the next record: the descriptor may be bad.
-                self.current = None;
+        let mut backoff = Duration::from_millis(100);
+        let mut failures = 0u32;
+        loop {
+            match self.write_buffer(date) {
+                Ok(()) => break,
+                Err(e) => {
+                    failures += 1;
+                    tracing::error!(error = %e, %date, failures, "event log write failed; retrying in {backoff:?}");
+                    self.current = None;
+                    std::thread::sleep(backoff);
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
             }
         }
+        if failures > 0 {
+            tracing::warn!(%date, failures, "event log writable again");
+        }
+        self.buf.clear();
+        let seq = self.chain.next_seq().saturating_sub(1);
+        self.logged.send_replace(seq);
+        tracing::trace!("durable up to seq {seq}");
     }
 
-    fn switch_to(&mut self, date: NaiveDate) {
-        let path = self.events_dir.join(files::file_name(date));
-        match open_for_append(&path) {
-            Ok(file) => {
-                if let Err(e) = sync_dir(&self.events_dir) {
-                    tracing::warn!(error = %e, "cannot fsync the events dir");
-                }
-                tracing::info!(file = %path.display(), "event log file");
-                self.current = Some((date, file));
-            }
-            Err(e) => {
-                tracing::error!(error = %e, file = %path.display(), "cannot open the event log file");
-                self.current = None;
-            }
+    fn write_buffer(&mut self, date: NaiveDate) -> io::Result<()> {
+        if self.current.as_ref().is_none_or(|(d, _)| *d != date) {
+            let path = self.events_dir.join(files::file_name(date));
+            let file = open_for_append(&path)?;
+            sync_dir(&self.events_dir)?;
+            tracing::info!(file = %path.display(), "event log file");
+            self.current = Some((date, file));
+        }
+        match self.current.as_mut() {
+            Some((_, file)) => write_durably(file, &self.buf),
+            None => Err(io::Error::other("no event log file open")),
         }
     }
 }
@@ -255,6 +279,25 @@ mod tests {
         assert_eq!(seqs, [1, 2, 3]);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(*journal.logged.borrow(), 3);
+    }
+
+    #[test]
+    fn a_clock_stepping_back_never_sends_records_to_an_older_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::open(dir.path()).unwrap();
+        journal.write_all([(ts("2026-11-22T08:00:00+00:00"), siren(true))].iter());
+        drop(journal);
+        let mut journal = Journal::open(dir.path()).unwrap();
+        journal.write_all([(ts("2026-11-21T08:00:00+00:00"), siren(false))].iter());
+        let names: Vec<_> = files::list_files(dir.path())
+            .unwrap()
+            .into_iter()
+            .map(|(d, _)| d.to_string())
+            .collect();
+        assert_eq!(names, ["2026-11-22"]);
+        let (seqs, problems) = read(dir.path());
+        assert_eq!(seqs, [1, 2]);
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]

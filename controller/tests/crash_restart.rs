@@ -17,9 +17,13 @@ fn sigkill_during_a_stream_then_restart_keeps_the_log_whole() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    // Let the stream reach the log before the kill.
-    first.wait_for_log("event log file");
-    first.wait_for_log("hall-motion motion");
+    // Let the stream reach the log (well past the start record) before the kill.
+    first.wait_for(|l| {
+        l.split("durable up to seq ")
+            .nth(1)
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .is_some_and(|seq| seq > 100)
+    });
     first.signal(libc::SIGKILL);
     let mut first = first;
     first.wait();

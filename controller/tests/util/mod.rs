@@ -84,7 +84,10 @@ impl World {
             .arg(self.runtime_dir())
             .arg("--data-dir")
             .arg(self.data_dir())
-            .env("RUST_LOG", "homesec_controller=debug,info")
+            .env(
+                "RUST_LOG",
+                "info,homesec_controller=debug,homesec_controller::journal=trace",
+            )
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
