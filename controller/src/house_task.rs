@@ -321,11 +321,12 @@ impl HouseTask {
                 .await
                 .map_err(|_| HouseTaskError::JournalGone)?;
         }
-        self.remember();
         let snapshot = self.snapshot(turn.counters, running);
         if let Err(e) = self.status.publish(&snapshot) {
             tracing::warn!(error = %e, "cannot publish status");
         }
+        tracing::trace!("status published");
+        self.remember();
         Ok(())
     }
 

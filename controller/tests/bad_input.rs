@@ -37,7 +37,7 @@ fn every_kind_of_bad_fifo_line_is_rejected_and_the_rest_lands() {
     long.push(b'\n');
     world.send_raw(&long);
     world.send(&["back-door open"]);
-    controller.wait_for_log("back-door");
+    controller.wait_until_published("back-door");
     let status = world.ctl(&["status", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert!(controller.stop().success());

@@ -9,7 +9,7 @@ fn status_json_shows_what_was_just_written() {
     let world = World::new("ctl");
     let controller = world.start();
     world.send(&["back-door open", "hall-motion motion"]);
-    controller.wait_for_log("hall-motion motion");
+    controller.wait_until_published("hall-motion motion");
     let out = world.ctl(&["status", "--json"]);
     assert!(
         out.status.success(),

@@ -86,7 +86,7 @@ impl World {
             .arg(self.data_dir())
             .env(
                 "RUST_LOG",
-                "info,homesec_controller=debug,homesec_controller::journal=trace",
+                "info,homesec_controller=debug,homesec_controller::journal=trace,homesec_controller::house_task=trace",
             )
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -194,6 +194,13 @@ impl Controller {
 
     pub fn try_wait_for_log(&self, needle: &str, patience: Duration) -> Option<String> {
         self.try_wait_for(|line| line.contains(needle), patience)
+    }
+
+    /// Waits for a line containing `needle`, then for the end of that turn
+    /// of the house task, after which the status segment shows its effect.
+    pub fn wait_until_published(&self, needle: &str) {
+        self.wait_for_log(needle);
+        self.wait_for_log("status published");
     }
 
     /// Waits for a stderr line that satisfies `matches`; returns it.
