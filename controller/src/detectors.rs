@@ -103,8 +103,18 @@ async fn pump(mut child: Child, ingest: &mut LineIngest, shutdown: &Cancellation
                 None => std::future::pending().await,
             }
         };
+        // Shutdown and the grace period first: a child that writes without
+        // pause keeps the read always ready.
         tokio::select! {
             biased;
+            () = shutdown.cancelled(), if kill_at.is_none() => {
+                signal_group(&child, libc::SIGTERM);
+                kill_at = Some(tokio::time::Instant::now() + STOP_GRACE);
+            }
+            () = grace_over => {
+                signal_group(&child, libc::SIGKILL);
+                break;
+            }
             read = stdout.read(&mut buf) => match read {
                 Ok(0) => break,
                 Ok(n) => {
@@ -118,26 +128,28 @@ async fn pump(mut child: Child, ingest: &mut LineIngest, shutdown: &Cancellation
                     break;
                 }
             },
-            () = shutdown.cancelled(), if kill_at.is_none() => {
-                signal_group(&child, libc::SIGTERM);
-                kill_at = Some(tokio::time::Instant::now() + STOP_GRACE);
-            }
-            () = grace_over => {
-                signal_group(&child, libc::SIGKILL);
-                break;
-            }
         }
     }
     let _ = ingest.finish().await;
     if kill_at.is_some() {
         stop(&mut child).await;
+        tracing::info!(source = ingest.source(), "detector stopped");
         return Pumped::ShuttingDown;
     }
-    match child.wait().await {
-        Ok(status) => Pumped::Exited(status),
-        Err(e) => {
-            tracing::warn!(error = %e, "waiting for detector failed");
-            Pumped::Exited(std::process::ExitStatus::default())
+    // Its stdout is closed; it may still run. Wait for it, but not past a
+    // shutdown.
+    tokio::select! {
+        status = child.wait() => match status {
+            Ok(status) => Pumped::Exited(status),
+            Err(e) => {
+                tracing::warn!(error = %e, "waiting for detector failed");
+                Pumped::Exited(std::process::ExitStatus::default())
+            }
+        },
+        () = shutdown.cancelled() => {
+            stop(&mut child).await;
+            tracing::info!(source = ingest.source(), "detector stopped");
+            Pumped::ShuttingDown
         }
     }
 }

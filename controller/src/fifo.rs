@@ -3,13 +3,17 @@
 //!
 //! The controller opens it read-write. Holding a write end itself means the
 //! FIFO never reports end-of-file when the last writer goes away, so the
-//! reader neither spins on EOF nor has to reopen: it simply sleeps in epoll
-//! until the next writer comes. On shutdown it reads what is already in the
-//! pipe without waiting, then stops.
+//! reader neither spins on EOF nor has to reopen: it sleeps in epoll until
+//! the next writer comes. Because there is no EOF, a fragment left without
+//! its `\n` when the pipe runs empty is rejected there and then, instead of
+//! being glued to the next writer's line. On shutdown it reads what was in
+//! the pipe when the stop began — no more, so a writer that never stops
+//! cannot hold the daemon up — and then stops.
 
 use crate::lines::LineIngest;
 use std::ffi::CString;
 use std::io;
+use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
@@ -19,6 +23,8 @@ use tokio_util::sync::CancellationToken;
 
 /// Permissions of a FIFO we create: the owner reads, its group may write.
 const FIFO_MODE: u32 = 0o620;
+/// Bytes read at once: many lines per wake-up under load.
+const READ_SIZE: usize = 64 * 1024;
 
 /// Creates the FIFO at `path` (or adopts one left by an earlier run).
 pub fn create(path: &Path) -> io::Result<()> {
@@ -49,7 +55,7 @@ pub fn create(path: &Path) -> io::Result<()> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(FIFO_MODE))
 }
 
-/// Reads the FIFO until `shutdown`, then drains what is already there.
+/// Reads the FIFO until `shutdown`, then drains what was there at that moment.
 pub async fn run(
     path: &Path,
     mut ingest: LineIngest,
@@ -58,37 +64,63 @@ pub async fn run(
     let mut rx = pipe::OpenOptions::new()
         .read_write(true)
         .open_receiver(path)?;
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = vec![0u8; READ_SIZE];
     loop {
+        // Shutdown first: under a writer that never pauses, the read is
+        // always ready and would otherwise win every time.
         tokio::select! {
             biased;
+            () = shutdown.cancelled() => break,
             read = rx.read(&mut buf) => {
                 let n = read?;
                 if ingest.push(&buf[..n]).await.is_err() {
                     return Ok(());
                 }
+                if n < buf.len() && pipe_is_empty(&rx) && ingest.finish().await.is_err() {
+                    return Ok(());
+                }
             }
-            () = shutdown.cancelled() => break,
         }
     }
     drain(&rx, &mut buf, &mut ingest).await;
     Ok(())
 }
 
-/// Takes what writers already put in the pipe, without waiting for more.
+/// Bytes waiting in the pipe.
+fn pending_bytes(rx: &pipe::Receiver) -> usize {
+    let mut n: libc::c_int = 0;
+    // SAFETY: FIONREAD writes one c_int through the pointer, which is valid.
+    let rc = unsafe { libc::ioctl(rx.as_raw_fd(), libc::FIONREAD, &mut n) };
+    if rc == 0 {
+        usize::try_from(n).unwrap_or(0)
+    } else {
+        0
+    }
+}
+
+fn pipe_is_empty(rx: &pipe::Receiver) -> bool {
+    pending_bytes(rx) == 0
+}
+
+/// Takes the bytes that were in the pipe when shutdown began, without
+/// waiting for more.
 async fn drain(rx: &pipe::Receiver, buf: &mut [u8], ingest: &mut LineIngest) {
-    loop {
-        match rx.try_read(buf) {
+    let mut left = pending_bytes(rx);
+    while left > 0 {
+        let want = left.min(buf.len());
+        match rx.try_read(&mut buf[..want]) {
             Ok(0) => break,
             Ok(n) => {
+                left -= n;
                 if ingest.push(&buf[..n]).await.is_err() {
                     return;
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                tracing::warn!(error = %e, "FIFO drain stopped");
+                if e.kind() != io::ErrorKind::WouldBlock {
+                    tracing::warn!(error = %e, "FIFO drain stopped");
+                }
                 break;
             }
         }

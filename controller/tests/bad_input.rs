@@ -75,6 +75,25 @@ fn every_kind_of_bad_fifo_line_is_rejected_and_the_rest_lands() {
 }
 
 #[test]
+fn a_fragment_without_newline_is_not_glued_to_the_next_writers_line() {
+    let world = World::new("fragment");
+    let controller = world.start();
+    world.send_raw(b"front-door open");
+    controller.wait_for_log("input rejected");
+    world.send(&["back-door open"]);
+    controller.wait_for_log("back-door open");
+    assert!(controller.stop().success());
+    let (records, _) = world.log();
+    assert_eq!(
+        sensor_events(&records),
+        vec![("back-door".to_string(), "open".to_string())]
+    );
+    let rejected = rejections(&world);
+    assert_eq!(rejected.len(), 1);
+    assert!(rejected[0].1.contains("newline"), "{rejected:?}");
+}
+
+#[test]
 fn bad_lines_from_a_detector_pipe_are_rejected_and_the_rest_lands() {
     let script = r#"printf 'garage-motion motion\nnonsense\ngarage-motion flying\n{"sensor":1}\ngarage-motion clear\n'; exec sleep 600"#;
     let config = format!(

@@ -49,3 +49,29 @@ fn four_writers_of_a_thousand_lines_all_land_in_the_log() {
         );
     }
 }
+
+#[test]
+fn sigterm_while_a_writer_never_stops_still_exits_cleanly() {
+    let world = World::new("termflood");
+    let mut controller = world.start();
+    let mut writer = Command::new(LOAD)
+        .args(["write", "--fifo"])
+        .arg(world.fifo())
+        .args(["--sensor", "living-motion", "--count", "100000000"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    controller.wait_for(|l| l.contains("durable up to seq") && !l.ends_with("seq 1"));
+    controller.signal(libc::SIGTERM);
+    let status = controller.wait();
+    let _ = writer.kill();
+    let _ = writer.wait();
+    assert!(status.success());
+    let (records, problems) = world.log();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_contiguous(&records);
+    assert!(matches!(
+        records.last().map(|r| &r.event),
+        Some(homesec_ipc::eventlog::Event::Stop { .. })
+    ));
+}
