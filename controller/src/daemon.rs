@@ -2,15 +2,18 @@
 //! claimed, tasks started, and everything handed back.
 //!
 //! ```text
-//! start:  signals → runtime dir → pidfile lock → event log → status segment → FIFO
-//!         → house task → FIFO reader, detectors, signal task
+//! start:  signals → runtime dir → instance lock, pidfile → event log → FIFO
+//!         → status segment → house task → FIFO reader, detectors, signal task
 //! stop:   TERM/INT cancels the token → inputs drain and drop their senders
-//!         → house task writes `stop`, returns → journal thread flushes, fsyncs
-//!         → status marked stopped → FIFO, segment, pidfile removed → exit 0
+//!         → house task writes `stop`, marks status stopped, siren off
+//!         → journal thread flushes, fsyncs → FIFO, segment, pidfile, lock removed
 //! ```
+//!
+//! The release at the end runs on every path once the locks are held, also
+//! when serving failed, so a failed start leaves nothing behind.
 
 use crate::clock::Clock;
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::LogFile;
 use crate::house::House;
 use crate::house_task::{HouseTask, Identity};
 use crate::input::{INPUT_CAPACITY, InputSender};
@@ -23,9 +26,10 @@ use crate::siren::SimulatedSiren;
 use crate::{detectors, fifo, signals};
 use anyhow::Context;
 use homesec_config::Config;
+use homesec_ipc::paths;
 use homesec_ipc::status::StatusWriter;
-use std::os::unix::fs::DirBuilderExt;
-use std::path::PathBuf;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -38,21 +42,34 @@ const MIN_SENSOR_SLOTS: u16 = 64;
 /// Camera slots in the status segment at least.
 const MIN_CAMERA_SLOTS: u16 = 16;
 
-/// Runs the controller until a graceful stop.
-pub fn run(settings: Settings, diagnostics: Diagnostics) -> anyhow::Result<()> {
+/// Runs the controller until a graceful stop. Whatever happens once the
+/// endpoints are claimed, they are released again before this returns.
+pub fn run(settings: Settings, log_file: Option<LogFile>) -> anyhow::Result<()> {
     let signal_stream = signals::install().context("installing signal handlers")?;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o750)
-        .create(&settings.runtime_dir)
-        .with_context(|| format!("creating runtime dir {}", settings.runtime_dir.display()))?;
-    let pidfile = Pidfile::acquire(&settings.pidfile())?;
+    create_runtime_dir(&settings.runtime_dir)?;
+    let locks = [
+        Pidfile::acquire(&paths::instance_lock(&settings.instance))?,
+        Pidfile::acquire(&settings.pidfile())?,
+    ];
+    let outcome = claim_and_serve(&settings, signal_stream, log_file);
+    release(&settings, locks);
+    if outcome.is_ok() {
+        tracing::info!("stopped");
+    }
+    outcome
+}
+
+/// Claims the event log, the FIFO and the status segment, then serves.
+fn claim_and_serve(
+    settings: &Settings,
+    signal_stream: signals::SignalStream,
+    log_file: Option<LogFile>,
+) -> anyhow::Result<()> {
     let journal = Journal::open(&settings.events_dir())?;
-    let (status, sensor_capacity) = create_status(&settings)?;
     let fifo_path = settings.fifo();
     fifo::create(&fifo_path).with_context(|| format!("creating FIFO {}", fifo_path.display()))?;
-    announce(&settings);
-
+    let (status, sensor_capacity) = create_status(settings)?;
+    announce(settings);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -60,48 +77,75 @@ pub fn run(settings: Settings, diagnostics: Diagnostics) -> anyhow::Result<()> {
         .context("starting the async runtime")?;
     let logged = journal.logged_seq();
     let (journal_tx, journal_thread) = journal.spawn(JOURNAL_CAPACITY);
-    let result = runtime.block_on(async {
-        let shutdown = CancellationToken::new();
-        let tracker = TaskTracker::new();
-        let config = Arc::new(settings.config.clone());
-        let (config_tx, config_rx) = watch::channel(Arc::clone(&config));
-        let (input_tx, input_rx) = mpsc::channel(INPUT_CAPACITY);
-
-        let outputs = Outputs {
-            journal: journal_tx,
-            logged,
-            status,
-            sensor_capacity,
-        };
-        let task = house_task(&settings, config_tx, outputs);
-        let house = tokio::spawn(task.run(input_rx));
-        spawn_inputs(&settings, &tracker, &shutdown, &config_rx, &input_tx);
-        let reloader = signals::Reloader {
-            source: config.source.clone(),
-            log_file: diagnostics.log_file.clone(),
-        };
-        tracker.spawn(signals::run(
-            signal_stream,
-            input_tx,
-            reloader,
-            shutdown.clone(),
-        ));
-        tracker.close();
-
-        let status = house.await.context("house task panicked")??;
-        // The house task only ends once every input is closed; if it ended
-        // for another reason, stop the rest too.
-        shutdown.cancel();
-        tracker.wait().await;
-        Ok::<StatusWriter, anyhow::Error>(status)
-    });
-    // The house task dropped its journal sender: the thread flushes and ends.
+    let outputs = Outputs {
+        journal: journal_tx,
+        logged,
+        status,
+        sensor_capacity,
+    };
+    let served = runtime.block_on(serve(settings, outputs, signal_stream, log_file));
+    // Every journal sender is gone now: the thread flushes, fsyncs and ends.
     if journal_thread.join().is_err() {
         tracing::error!("the event log writer panicked");
     }
-    let status = result?;
-    cleanup(&settings, status, pidfile);
-    tracing::info!("stopped");
+    served
+}
+
+/// Starts the tasks and waits until the house task ends, then for the rest.
+async fn serve(
+    settings: &Settings,
+    outputs: Outputs,
+    signal_stream: signals::SignalStream,
+    log_file: Option<LogFile>,
+) -> anyhow::Result<()> {
+    let shutdown = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    let config = Arc::new(settings.config.clone());
+    let (config_tx, config_rx) = watch::channel(Arc::clone(&config));
+    let (input_tx, input_rx) = mpsc::channel(INPUT_CAPACITY);
+
+    let house = tokio::spawn(house_task(settings, config_tx, outputs).run(input_rx));
+    spawn_inputs(settings, &tracker, &shutdown, &config_rx, &input_tx);
+    let reloader = signals::Reloader {
+        source: config.source.clone(),
+        log_file,
+    };
+    tracker.spawn(signals::run(
+        signal_stream,
+        input_tx,
+        reloader,
+        shutdown.clone(),
+    ));
+    tracker.close();
+
+    let ended = house.await;
+    // The house task ends once every input is closed; if it ended for
+    // another reason, stop the inputs too.
+    shutdown.cancel();
+    tracker.wait().await;
+    match ended {
+        Ok(result) => result.map(drop).map_err(anyhow::Error::new),
+        Err(e) => Err(anyhow::anyhow!("the house task panicked: {e}")),
+    }
+}
+
+/// Creates the runtime dir (0750) and refuses one that another user owns
+/// or that others may write to: the FIFO and pidfile live there.
+fn create_runtime_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o750)
+        .create(dir)
+        .with_context(|| format!("creating runtime dir {}", dir.display()))?;
+    let meta = std::fs::metadata(dir).with_context(|| format!("reading {}", dir.display()))?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    anyhow::ensure!(
+        meta.uid() == me && meta.mode() & 0o002 == 0,
+        "runtime dir {} belongs to uid {} or is writable by anyone; use a dir of your own (--runtime-dir)",
+        dir.display(),
+        meta.uid()
+    );
     Ok(())
 }
 
@@ -216,16 +260,20 @@ fn announce(settings: &Settings) {
     );
 }
 
-/// Marks the status stopped and removes the endpoints we own.
-fn cleanup(settings: &Settings, status: StatusWriter, pidfile: Pidfile) {
-    let segment = status.path().to_path_buf();
-    drop(status);
-    for path in [settings.fifo(), segment] {
-        if let Err(e) = std::fs::remove_file(&path) {
-            tracing::warn!(path = %path.display(), error = %e, "cannot remove");
+/// Removes the endpoints we own (the status segment was already marked
+/// stopped by the house task), then releases the locks.
+fn release(settings: &Settings, locks: [Pidfile; 2]) {
+    for path in [settings.fifo(), settings.status_segment()] {
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!(path = %path.display(), error = %e, "cannot remove"),
         }
     }
-    if let Err(e) = pidfile.remove() {
-        tracing::warn!(error = %e, "cannot remove the pidfile");
+    for lock in locks.into_iter().rev() {
+        let path = lock.path().to_path_buf();
+        if let Err(e) = lock.remove() {
+            tracing::warn!(path = %path.display(), error = %e, "cannot remove");
+        }
     }
 }

@@ -91,8 +91,14 @@ struct Turn {
     records: Vec<Entry>,
     counters: Counters,
     stop_reason: Option<&'static str>,
-    /// Start of the current second of rejections, and how many so far.
-    reject_window: (Millis, u64),
+    reject_window: RejectWindow,
+}
+
+/// The current second of rejected inputs, for the diagnostic log's limit.
+#[derive(Debug, Default)]
+struct RejectWindow {
+    started: Millis,
+    count: u64,
 }
 
 impl HouseTask {
@@ -100,14 +106,30 @@ impl HouseTask {
     /// so the caller can mark it stopped after the journal is flushed.
     pub async fn run(
         mut self,
-        mut inputs: mpsc::Receiver<Input>,
+        inputs: mpsc::Receiver<Input>,
     ) -> Result<StatusWriter, HouseTaskError> {
         let mut turn = Turn {
             records: Vec::new(),
             counters: Counters::default(),
             stop_reason: None,
-            reject_window: (0, 0),
+            reject_window: RejectWindow::default(),
         };
+        let served = self.serve(inputs, &mut turn).await;
+        // Whatever ended the loop, the siren goes off and readers learn
+        // that this controller is no longer running.
+        self.siren.set(false);
+        let stopped = self.snapshot(turn.counters, false);
+        if let Err(e) = self.status.publish(&stopped) {
+            tracing::warn!(error = %e, "cannot publish the final status");
+        }
+        served.map(|()| self.status)
+    }
+
+    async fn serve(
+        &mut self,
+        mut inputs: mpsc::Receiver<Input>,
+        turn: &mut Turn,
+    ) -> Result<(), HouseTaskError> {
         let now = self.clock.now_ms();
         turn.push(&self.clock, now, self.start_event());
         let last = &self.memory.1;
@@ -118,7 +140,7 @@ impl HouseTask {
         let mut heartbeat = tokio::time::interval(self.identity.heartbeat);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut batch = Vec::with_capacity(TURN);
-        self.finish_turn(&mut turn, true).await?;
+        self.finish_turn(turn, true).await?;
         tracing::info!("ready: taking events");
         loop {
             let wake = self.next_wake();
@@ -128,22 +150,20 @@ impl HouseTask {
                         break;
                     }
                     for input in batch.drain(..) {
-                        self.apply(input, &mut turn);
+                        self.apply(input, turn);
                     }
                 }
-                () = tokio::time::sleep_until(wake) => self.tick(&mut turn),
+                () = tokio::time::sleep_until(wake) => self.tick(turn),
                 // A batch became durable: publish so readers see it.
                 Ok(()) = self.logged.changed() => {}
-                _ = heartbeat.tick() => self.tick(&mut turn),
+                _ = heartbeat.tick() => self.tick(turn),
             }
-            self.finish_turn(&mut turn, true).await?;
+            self.finish_turn(turn, true).await?;
         }
         let now = self.clock.now_ms();
         let reason = turn.stop_reason.unwrap_or("inputs closed").to_string();
         turn.push(&self.clock, now, Event::Stop { reason });
-        self.siren.set(false);
-        self.finish_turn(&mut turn, false).await?;
-        Ok(self.status)
+        self.finish_turn(turn, false).await
     }
 
     fn start_event(&self) -> Event {
@@ -416,17 +436,21 @@ impl Turn {
         input: String,
     ) {
         self.counters.rejected += 1;
-        if now - self.reject_window.0 >= 1_000 {
-            if self.reject_window.1 > REJECTS_LOGGED_PER_SECOND {
-                let more = self.reject_window.1 - REJECTS_LOGGED_PER_SECOND;
+        let window = &mut self.reject_window;
+        if now - window.started >= 1_000 {
+            if window.count > REJECTS_LOGGED_PER_SECOND {
+                let more = window.count - REJECTS_LOGGED_PER_SECOND;
                 tracing::warn!(
                     "{more} more inputs rejected in that second (all are in the event log)"
                 );
             }
-            self.reject_window = (now, 0);
+            *window = RejectWindow {
+                started: now,
+                count: 0,
+            };
         }
-        self.reject_window.1 += 1;
-        if self.reject_window.1 <= REJECTS_LOGGED_PER_SECOND {
+        window.count += 1;
+        if window.count <= REJECTS_LOGGED_PER_SECOND {
             tracing::warn!(%source, %reason, %input, "input rejected");
         }
         self.push(

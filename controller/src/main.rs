@@ -39,7 +39,7 @@ fn main() -> ExitCode {
     if args.sim {
         tracing::info!("simulated house: no GPIO is touched");
     }
-    match daemon::run(settings, diagnostics) {
+    match daemon::run(settings, diagnostics.log_file.clone()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");

@@ -1,7 +1,8 @@
-//! One controller per instance: the pidfile `<runtime-dir>/controller.pid`,
-//! held under an exclusive `flock` for the controller's whole life.
+//! One controller per instance: pid files held under an exclusive `flock`
+//! for the controller's whole life — `<runtime-dir>/controller.pid`, the
+//! instance lock in `/dev/shm`, and the event log's writer lock.
 //!
-//! The lock, not the file's existence, is what counts: a pidfile left behind
+//! The lock, not the file's existence, is what counts: a file left behind
 //! by a killed controller is simply locked again by the next one. A second
 //! controller finds the lock held and reports the pid written in the file.
 
@@ -44,35 +45,21 @@ pub struct Pidfile {
 impl Pidfile {
     /// Takes the lock on `path` and writes our pid into it.
     pub fn acquire(path: &Path) -> Result<Pidfile, PidfileError> {
+        loop {
+            let file = open_locked(path)?;
+            // A holder that was just stopping may have unlinked the file we
+            // opened: then our lock is on a dead inode. Lock the live one.
+            if same_file(&file, path) {
+                return Pidfile::write_pid(file, path);
+            }
+        }
+    }
+
+    fn write_pid(mut file: File, path: &Path) -> Result<Pidfile, PidfileError> {
         let io_err = |source| PidfileError::Io {
             path: path.to_path_buf(),
             source,
         };
-        // No O_TRUNC: until we hold the lock the content belongs to the holder.
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o644)
-            .open(path)
-            .map_err(io_err)?;
-        // SAFETY: flock on a valid, owned descriptor; no memory is involved.
-        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-        if rc != 0 {
-            let err = io::Error::last_os_error();
-            if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
-                let mut content = String::new();
-                let _ = file.read_to_string(&mut content);
-                let pid = content.trim();
-                let pid = if pid.is_empty() { "?" } else { pid };
-                return Err(PidfileError::Held {
-                    pid: pid.to_string(),
-                    path: path.to_path_buf(),
-                });
-            }
-            return Err(io_err(err));
-        }
         file.set_len(0).map_err(io_err)?;
         file.rewind().map_err(io_err)?;
         writeln!(file, "{}", std::process::id()).map_err(io_err)?;
@@ -94,6 +81,51 @@ impl Pidfile {
         let result = std::fs::remove_file(&self.path);
         drop(self.file);
         result
+    }
+}
+
+/// Opens `path` (creating it) and takes its lock, or says who holds it.
+fn open_locked(path: &Path) -> Result<File, PidfileError> {
+    let io_err = |source| PidfileError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    // No O_TRUNC: until we hold the lock the content belongs to the holder.
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o644)
+        .open(path)
+        .map_err(io_err)?;
+    // SAFETY: flock on a valid, owned descriptor; no memory is involved.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(file);
+    }
+    let err = io::Error::last_os_error();
+    if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
+        return Err(io_err(err));
+    }
+    let mut content = String::new();
+    let _ = file.read_to_string(&mut content);
+    let pid = match content.trim() {
+        "" => "?".to_string(),
+        pid => pid.to_string(),
+    };
+    Err(PidfileError::Held {
+        pid,
+        path: path.to_path_buf(),
+    })
+}
+
+/// Whether the open `file` is the one now at `path`.
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+        _ => false,
     }
 }
 

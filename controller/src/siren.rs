@@ -4,7 +4,8 @@
 //! The house task switches it when the alarm state says so; the daemon
 //! switches it off on the way out, whatever the state.
 
-/// Something that can sound the alarm.
+/// Something that can sound the alarm. Implementations switch off when
+/// dropped, so that even a panicking controller leaves the siren silent.
 pub trait Siren: Send {
     /// Switch on (`true`) or off (`false`). Must be idempotent.
     fn set(&mut self, on: bool);
@@ -27,5 +28,11 @@ impl Siren for SimulatedSiren {
                 tracing::info!("siren off (simulated)");
             }
         }
+    }
+}
+
+impl Drop for SimulatedSiren {
+    fn drop(&mut self) {
+        self.set(false);
     }
 }

@@ -19,6 +19,40 @@ fn a_second_controller_for_the_same_instance_is_refused_with_the_first_pid() {
 }
 
 #[test]
+fn the_same_instance_with_another_runtime_dir_is_refused_too() {
+    let world = World::new("dup2");
+    let first = world.start();
+    let other_run = world.dir.path().join("other-run");
+    let mut second = Controller::spawn(world.command_in(&other_run));
+    assert!(!second.wait().success());
+    let stderr = second.rest_of_stderr();
+    assert!(stderr.contains(&format!("pid {}", first.pid())), "{stderr}");
+    // The first one's endpoints are untouched.
+    assert!(world.segment().exists());
+    assert!(first.stop().success());
+}
+
+#[test]
+fn endpoints_have_their_documented_modes() {
+    use std::os::unix::fs::PermissionsExt;
+    let world = World::new("modes");
+    let controller = world.start();
+    world.send(&["front-door open"]);
+    controller.wait_for_log("durable up to seq 2");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&world.fifo()), 0o620);
+    assert_eq!(mode(&world.segment()), 0o640);
+    let log = std::fs::read_dir(world.events_dir())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert_eq!(mode(&log), 0o640);
+    assert!(controller.stop().success());
+}
+
+#[test]
 fn a_broken_config_is_refused_at_start_with_its_location() {
     let broken = DEFAULT_HOUSE.replace("zone = \"hall\"", "zone = \"cellar\"");
     assert_ne!(broken, DEFAULT_HOUSE);

@@ -7,6 +7,7 @@
 //! | named FIFO | `<runtime-dir>/events.fifo` |
 //! | pidfile | `<runtime-dir>/controller.pid` |
 //! | status segment | `/dev/shm/homesec-<instance>.status` |
+//! | instance lock | `/dev/shm/homesec-<instance>.lock` |
 //! | event log | `<data-dir>/events/YYYY-MM-DD.jsonl` |
 //!
 //! Defaults when nothing is configured: the runtime dir is
@@ -20,6 +21,13 @@ use std::path::{Path, PathBuf};
 /// The status segment's path for an instance.
 pub fn status_segment(instance: &str) -> PathBuf {
     PathBuf::from(format!("/dev/shm/homesec-{instance}.status"))
+}
+
+/// The per-instance lock file: held by the one controller of an instance,
+/// whatever runtime dir it was given, since the status segment and the
+/// message queue are named by instance alone.
+pub fn instance_lock(instance: &str) -> PathBuf {
+    PathBuf::from(format!("/dev/shm/homesec-{instance}.lock"))
 }
 
 /// The named FIFO in a runtime dir.

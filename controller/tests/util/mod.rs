@@ -76,12 +76,17 @@ impl World {
 
     /// The controller command line for this world.
     pub fn command(&self) -> Command {
+        self.command_in(&self.runtime_dir())
+    }
+
+    /// The controller command line for this world, with another runtime dir.
+    pub fn command_in(&self, runtime_dir: &Path) -> Command {
         let mut cmd = Command::new(CONTROLLER);
         cmd.arg("--sim")
             .arg("--instance")
             .arg(&self.instance)
             .arg("--runtime-dir")
-            .arg(self.runtime_dir())
+            .arg(runtime_dir)
             .arg("--data-dir")
             .arg(self.data_dir())
             .env(
