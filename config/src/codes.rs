@@ -14,10 +14,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-/// The fewest digits a code may have.
-pub const MIN_CODE_LEN: usize = 4;
-/// The most digits a code may have.
-pub const MAX_CODE_LEN: usize = 12;
+pub use homesec_ipc::line::{MAX_CODE_LEN, MIN_CODE_LEN, valid_code};
 
 /// Memory cost in KiB of new hashes (see the module doc).
 const MEMORY_KIB: u32 = 8192;
@@ -35,11 +32,6 @@ pub enum CodeError {
     /// argon2 refused the input or its parameters.
     #[error("cannot hash the code: {0}")]
     Hash(#[from] argon2::password_hash::Error),
-}
-
-/// Whether `code` is 4 to 12 ASCII digits.
-pub fn valid_code(code: &str) -> bool {
-    (MIN_CODE_LEN..=MAX_CODE_LEN).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Hashes a code into an argon2id PHC string with a fresh random salt.

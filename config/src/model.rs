@@ -422,28 +422,4 @@ impl Config {
             .iter()
             .find_map(|u| u.check(code).map(|m| (u.name.clone(), m)))
     }
-
-    /// The runtime dir: configured, else `homesec_ipc::paths::default_runtime_dir`.
-    pub fn runtime_dir(&self) -> PathBuf {
-        self.paths
-            .runtime_dir
-            .clone()
-            .unwrap_or_else(|| homesec_ipc::paths::default_runtime_dir(&self.instance))
-    }
-
-    /// The data dir: configured, else `homesec_ipc::paths::default_data_dir`.
-    pub fn data_dir(&self) -> PathBuf {
-        self.paths
-            .data_dir
-            .clone()
-            .unwrap_or_else(|| homesec_ipc::paths::default_data_dir(&self.instance))
-    }
-
-    /// The diagnostic log dir: configured, else `<data dir>/logs`.
-    pub fn log_dir(&self) -> PathBuf {
-        self.paths
-            .log_dir
-            .clone()
-            .unwrap_or_else(|| self.data_dir().join("logs"))
-    }
 }

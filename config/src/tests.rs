@@ -829,16 +829,16 @@ fn examples_validate() {
     .unwrap();
     assert!(pi.sensors.iter().all(|s| matches!(s.input, Input::Gpio(_))));
     assert!(pi.siren.is_some());
-    assert_eq!(pi.runtime_dir(), Path::new("/run/homesec"));
-    assert_eq!(pi.data_dir(), Path::new("/var/lib/homesec"));
-    assert_eq!(pi.log_dir(), Path::new("/var/log/homesec"));
-}
-
-#[test]
-fn log_dir_defaults_under_the_data_dir() {
-    let text = format!("[paths]\ndata_dir = \"/srv/hs\"\n{BASE}");
     assert_eq!(
-        parse_text(&text).unwrap().log_dir(),
-        Path::new("/srv/hs/logs")
+        pi.paths.runtime_dir.as_deref(),
+        Some(Path::new("/run/homesec"))
+    );
+    assert_eq!(
+        pi.paths.data_dir.as_deref(),
+        Some(Path::new("/var/lib/homesec"))
+    );
+    assert_eq!(
+        pi.paths.log_dir.as_deref(),
+        Some(Path::new("/var/log/homesec"))
     );
 }

@@ -3,7 +3,7 @@
 //! controller is too busy or too broken to answer, and tells which.
 
 use chrono::{Local, TimeZone};
-use homesec_ipc::status::{Liveness, Snapshot, StatusReader, liveness};
+use homesec_ipc::status::{Liveness, Snapshot, StatusError, StatusReader, liveness};
 use homesec_ipc::{paths, vocab};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -32,9 +32,14 @@ pub struct StatusReport {
 pub fn read_status(instance: &str) -> Result<(StatusReport, Liveness), (u8, String)> {
     let path = paths::status_segment(instance);
     let reader = StatusReader::open(&path).map_err(|e| classify(&path, &e))?;
-    let snapshot = reader
-        .snapshot()
-        .map_err(|e| (EXIT_BAD_SEGMENT, format!("{}: {e}", path.display())))?;
+    let snapshot = reader.snapshot().map_err(|e| match e {
+        // The seqlock stays odd only if the writer stopped in mid-publish.
+        StatusError::Busy { .. } => (
+            EXIT_NOT_RUNNING,
+            format!("controller not running: {e} (it most likely died while publishing)"),
+        ),
+        e => (EXIT_BAD_SEGMENT, format!("{}: {e}", path.display())),
+    })?;
     let now = Local::now().timestamp_millis();
     let live = liveness(&snapshot, now);
     let controller = match live {

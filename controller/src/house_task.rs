@@ -217,7 +217,6 @@ impl HouseTask {
                 code,
                 source,
             } => {
-                turn.counters.accepted += 1;
                 let events = match action {
                     KeypadAction::Arm { mode, force } => {
                         self.house.arm(now, mode, code, force, &source)
@@ -227,6 +226,13 @@ impl HouseTask {
                         self.house.bypass(now, &sensor, code, &source)
                     }
                 };
+                // Refused by the house (arming while armed, bypass of an
+                // unknown sensor): counted like any refused input.
+                if events.iter().any(|e| matches!(e, Event::Rejected { .. })) {
+                    turn.counters.rejected += 1;
+                } else {
+                    turn.counters.accepted += 1;
+                }
                 turn.extend(&self.clock, now, events);
             }
             Input::Rejected {
@@ -380,7 +386,7 @@ impl HouseTask {
             instance: self.identity.instance.clone(),
             running,
             siren: house.siren() && running,
-            heartbeat_ms: Clock.now_ms(),
+            heartbeat_ms: self.clock.now_ms(),
             heartbeat_interval_ms: u32::try_from(self.identity.heartbeat.as_millis())
                 .unwrap_or(u32::MAX),
             started_ms: self.identity.started_ms,

@@ -47,7 +47,8 @@ pub enum Input {
         /// The start of it, safe to log.
         input: String,
     },
-    /// A Unix signal other than TERM/INT, with the sender's pid when known.
+    /// A Unix signal acted on, with the sender's pid when known. TERM and
+    /// INT come here to be recorded; stopping is the shutdown token's job.
     Signal {
         /// Which signal.
         signal: SignalKind,

@@ -10,8 +10,7 @@
 use homesec_ipc::SensorKind;
 use std::time::Duration;
 
-/// The controller clock: unix milliseconds, always passed in, never read here.
-pub type Millis = i64;
+pub use crate::clock::Millis;
 
 /// Roles and entry behaviour are homesec-config's own types: the config
 /// resolves them (zone overrides, glass always instant, 24-hour kinds) and the

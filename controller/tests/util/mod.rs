@@ -21,7 +21,7 @@ pub const CTL: &str = env!("CARGO_BIN_EXE_homesecctl");
 pub const LOAD: &str = env!("CARGO_BIN_EXE_homesec-load");
 
 /// The embedded default house, as text, to build test configs from.
-pub const DEFAULT_HOUSE: &str = include_str!("../../../config/src/default_house.toml");
+pub const DEFAULT_HOUSE: &str = homesec_config::DEFAULT_HOUSE_TOML;
 
 /// A unique instance name for this test process and call.
 pub fn unique_instance(tag: &str) -> String {

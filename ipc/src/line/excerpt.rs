@@ -14,17 +14,18 @@ const MAX_COMMAND: usize = 32;
 /// spell it) show only their command word.
 pub fn excerpt(line: &[u8]) -> String {
     let text = String::from_utf8_lossy(line);
-    let start = text.trim_start_matches([' ', '\t']);
-    if start.starts_with('@') {
-        let word = start.split([' ', '\t']).next().unwrap_or_default();
+    // Anywhere, not only at the start: a byte-order mark or another
+    // invisible prefix must not reveal the code of a control line.
+    if let Some(at) = text.find('@') {
+        let word = text[at..].split([' ', '\t']).next().unwrap_or_default();
         clip_escaped(&format!("{} … (rest hidden)", clip(word)))
-    } else if start.starts_with('{') && (start.contains("code") || start.contains('\\')) {
-        match json_command(start) {
+    } else if text.contains("code") || text.contains('\\') {
+        match json_command(&text) {
             Some(command) => clip_escaped(&format!(
                 r#"{{"command":"{}", … (rest hidden)"#,
                 clip(command)
             )),
-            None => "{ … (hidden: may hold a code)".to_string(),
+            None => "… (hidden: may hold a code)".to_string(),
         }
     } else {
         clip_escaped(&text)
@@ -76,6 +77,14 @@ fn clip_escaped(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_invisible_prefix_does_not_reveal_a_code() {
+        let shown = excerpt("\u{feff}@disarm 4711".as_bytes());
+        assert!(!shown.contains("4711"), "{shown}");
+        let shown = excerpt("\u{feff}{\"command\":\"disarm\",\"code\":\"4711\"}".as_bytes());
+        assert!(!shown.contains("4711"), "{shown}");
+    }
 
     #[test]
     fn plain_lines_are_quoted_as_they_are() {

@@ -323,8 +323,18 @@ fn mode(mode: &str) -> Result<Mode, LineError> {
     mode.parse().map_err(LineError::BadMode)
 }
 
+/// The fewest digits a code may have.
+pub const MIN_CODE_LEN: usize = 4;
+/// The most digits a code may have.
+pub const MAX_CODE_LEN: usize = 12;
+
+/// Whether `code` is a well-formed code: 4 to 12 ASCII digits.
+pub fn valid_code(code: &str) -> bool {
+    (MIN_CODE_LEN..=MAX_CODE_LEN).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn code(code: &str) -> Result<String, LineError> {
-    if (4..=12).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit()) {
+    if valid_code(code) {
         Ok(code.to_string())
     } else {
         Err(LineError::BadCode)

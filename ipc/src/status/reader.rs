@@ -106,8 +106,8 @@ impl StatusReader {
     }
 
     /// Like [`snapshot`](Self::snapshot), but overwrites `snap`, reusing its
-    /// strings and vectors: a loop polling the segment allocates nothing
-    /// once the shapes are stable. After an error `snap` holds a partial
+    /// strings and vectors: a loop polling the segment allocates only the
+    /// one buffer of the raw copy. After an error `snap` holds a partial
     /// decode and must not be used.
     pub fn snapshot_into(&self, snap: &mut Snapshot) -> Result<(), StatusError> {
         let mut image = vec![0u8; self.geometry.total_size()];

@@ -131,11 +131,14 @@ impl StatusWriter {
 fn write_and_rename(path: &Path, image: &[u8]) -> Result<File, StatusError> {
     let tmp = temp_path(path);
     let written = (|| -> std::io::Result<File> {
+        // /dev/shm is shared by everyone: never follow a planted link or
+        // reuse a file someone else made under our temp name.
+        let _ = fs::remove_file(&tmp);
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
+            .custom_flags(libc::O_NOFOLLOW)
             .mode(0o600)
             .open(&tmp)?;
         file.write_all(image)?;
