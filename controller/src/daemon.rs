@@ -241,6 +241,12 @@ fn spawn_inputs(
 
 /// Prints where everything lives, for the person who just started us.
 fn announce(settings: &Settings) {
+    if let Some(siren) = &settings.config.siren {
+        tracing::warn!(
+            pin = siren.pin,
+            "the config names a siren pin, but this build does not drive GPIO yet; the siren is simulated (log and status only)"
+        );
+    }
     tracing::info!(
         instance = %settings.instance,
         config = %settings.config_origin(),

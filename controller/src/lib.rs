@@ -25,6 +25,7 @@ pub mod house_task;
 pub mod input;
 pub mod journal;
 pub mod lines;
+pub mod load;
 pub mod memory;
 pub mod narrate;
 pub mod pidfile;

@@ -144,6 +144,9 @@ fn context_switches(pid: i32) -> u64 {
 fn an_idle_controller_wakes_only_for_its_heartbeat() {
     let world = World::new("idle");
     let controller = world.start();
+    // A writer that came and went must not leave the FIFO reader spinning on EOF.
+    world.send(&["front-door open"]);
+    controller.wait_until_published("front-door open");
     let before = context_switches(controller.pid());
     // The measurement window: this sleep is the thing measured, not a wait
     // for something to happen.

@@ -162,3 +162,17 @@ fn sigterm_cleans_up_every_endpoint() {
         matches!(records.last().map(|r| &r.event), Some(Event::Stop { reason }) if reason == "SIGTERM")
     );
 }
+
+#[test]
+fn sigint_stops_as_cleanly_as_sigterm() {
+    let world = World::new("int");
+    let mut controller = world.start();
+    controller.signal(libc::SIGINT);
+    assert!(controller.wait().success());
+    assert!(!world.fifo().exists());
+    let (records, problems) = world.log();
+    assert!(problems.is_empty());
+    assert!(
+        matches!(records.last().map(|r| &r.event), Some(Event::Stop { reason }) if reason == "SIGINT")
+    );
+}

@@ -78,3 +78,27 @@ fn a_segment_of_the_wrong_size_or_version_is_refused_clearly() {
     assert!(err.contains("version") && err.contains("99"), "{err}");
     std::fs::remove_file(world.segment()).unwrap();
 }
+
+#[test]
+fn a_frozen_controller_is_reported_stale() {
+    let world = World::new("stale");
+    let controller = world.start();
+    controller.signal(libc::SIGSTOP);
+    // Stale means no heartbeat for three intervals (1 s each here): this
+    // sleep is the silence being tested, not a wait for an event.
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    let out = world.ctl(&["status", "--json"]);
+    // Stopped, it logs nothing new: what is buffered is from before.
+    controller.skip_logged();
+    controller.signal(libc::SIGCONT);
+    assert_eq!(out.status.code(), Some(3));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["controller"], "stale");
+    assert!(json["heartbeat_age_ms"].as_i64().unwrap() >= 3000);
+    // Alive again once it runs: the heartbeat resumes.
+    controller.wait_for_log("status published");
+    let out = world.ctl(&["status", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["controller"], "alive");
+    assert!(controller.stop().success());
+}

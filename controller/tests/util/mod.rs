@@ -201,6 +201,12 @@ impl Controller {
         self.try_wait_for(|line| line.contains(needle), patience)
     }
 
+    /// Drops the stderr lines received so far, so that the next wait only
+    /// sees what comes after this point.
+    pub fn skip_logged(&self) {
+        while self.lines.try_recv().is_ok() {}
+    }
+
     /// Waits for a line containing `needle`, then for the end of that turn
     /// of the house task, after which the status segment shows its effect.
     pub fn wait_until_published(&self, needle: &str) {
