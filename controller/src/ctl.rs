@@ -67,60 +67,64 @@ fn classify(path: &Path, e: &homesec_ipc::status::StatusError) -> (u8, String) {
 
 /// The human-readable status.
 pub fn render(report: &StatusReport, live: Liveness) -> String {
+    let now = report.snapshot.heartbeat_ms + report.heartbeat_age_ms;
+    let mut out = header(report, live, now);
+    out.push('\n');
+    out.push_str(&sensor_table(&report.snapshot, now));
+    out
+}
+
+/// Who is running, the alarm state and the input counters.
+fn header(report: &StatusReport, live: Liveness, now: i64) -> String {
     let s = &report.snapshot;
-    let mut out = String::new();
     let who = match live {
         Liveness::Alive => format!("running (pid {})", s.pid),
         Liveness::Stopped => format!("stopped (was pid {})", s.pid),
         Liveness::Dead { pid } => format!("NOT RUNNING: pid {pid} is gone (crashed or killed)"),
-        Liveness::Stale { age_ms } => format!(
-            "NOT RESPONDING: pid {}, no heartbeat for {}",
-            s.pid,
-            age(age_ms)
-        ),
+        Liveness::Stale { age_ms } => {
+            format!(
+                "NOT RESPONDING: pid {}, no heartbeat for {}",
+                s.pid,
+                age(age_ms)
+            )
+        }
     };
-    let _ = writeln!(out, "homesec '{}': controller {who}", report.instance);
     let mode = s.mode.map(|m| format!(" ({m})")).unwrap_or_default();
-    let _ = writeln!(
-        out,
-        "alarm:   {}{mode} since {} ({} ago); siren {}",
+    let siren = if s.siren { "ON" } else { "off" };
+    format!(
+        "homesec '{}': controller {who}\nalarm:   {}{mode} since {} ({} ago); siren {siren}\ninputs:  {} accepted, {} rejected\n",
+        report.instance,
         s.alarm,
         clock_time(s.since_ms),
-        age(report.heartbeat_age_ms.max(0) + (s.heartbeat_ms - s.since_ms)),
-        if s.siren { "ON" } else { "off" }
-    );
-    let _ = writeln!(
-        out,
-        "inputs:  {} accepted, {} rejected",
-        s.accepted, s.rejected
-    );
-    let _ = writeln!(out);
-    let w = vocab::MAX_ID_LEN.min(
-        s.sensors
-            .iter()
-            .map(|x| x.id.len())
-            .max()
-            .unwrap_or(6)
-            .max(6),
-    );
-    let _ = writeln!(
-        out,
-        "{:<w$}  {:<12}  {:<7}  {:<11}  {:>8}  {:>8}  flags",
+        age(now - s.since_ms),
+        s.accepted,
+        s.rejected
+    )
+}
+
+/// One line per sensor: state, age of the last change, events, flags.
+fn sensor_table(s: &Snapshot, now: i64) -> String {
+    let w = s
+        .sensors
+        .iter()
+        .map(|x| x.id.len())
+        .max()
+        .unwrap_or(0)
+        .clamp(6, vocab::MAX_ID_LEN);
+    let mut out = format!(
+        "{:<w$}  {:<12}  {:<7}  {:<11}  {:>8}  {:>8}  flags\n",
         "SENSOR", "ZONE", "KIND", "STATE", "CHANGED", "EVENTS"
     );
-    let now = s.heartbeat_ms + report.heartbeat_age_ms;
     for x in &s.sensors {
-        let mut flags = Vec::new();
-        for (on, name) in [
+        let flags: Vec<&str> = [
             (x.bypassed, "bypassed"),
             (x.offline, "OFFLINE"),
             (x.low_battery, "low-battery"),
             (x.tamper, "TAMPER"),
-        ] {
-            if on {
-                flags.push(name);
-            }
-        }
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect();
         let _ = writeln!(
             out,
             "{:<w$}  {:<12}  {:<7}  {:<11}  {:>8}  {:>8}  {}",

@@ -176,3 +176,27 @@ fn sigint_stops_as_cleanly_as_sigterm() {
         matches!(records.last().map(|r| &r.event), Some(Event::Stop { reason }) if reason == "SIGINT")
     );
 }
+
+#[test]
+fn sighup_reopens_a_diagnostic_log_that_was_moved_away() {
+    let world = World::new("reopen");
+    let controller = world.start();
+    let logs = world.data_dir().join("logs");
+    let file = std::fs::read_dir(&logs)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let moved = world.dir.path().join("moved.log");
+    std::fs::rename(&file, &moved).unwrap();
+    controller.signal(libc::SIGHUP);
+    controller.wait_for_log("diagnostic log reopened");
+    assert!(file.exists(), "no new {} after SIGHUP", file.display());
+    assert!(controller.stop().success());
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("stopped"),
+        "the reopened file gets the later lines: {text}"
+    );
+}
