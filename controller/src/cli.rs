@@ -13,9 +13,17 @@ pub struct Args {
     /// The house description (TOML). Default: the embedded default house.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Run fully simulated: no GPIO anywhere (the siren is a log line).
+    /// Run fully simulated: start the simulated sensors (homesec-sensors
+    /// --sim) as supervised children; no GPIO anywhere.
     #[arg(long)]
     pub sim: bool,
+    /// With --sim: run the house clock N times faster (1440 = a day a minute).
+    #[arg(long, value_name = "N", default_value_t = 1.0, requires = "sim")]
+    pub speed: f64,
+    /// With --sim: the house time to start from: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]`
+    /// (local time) or RFC 3339. Default: now.
+    #[arg(long, value_name = "DATE-TIME", requires = "sim")]
+    pub start: Option<String>,
     /// Instance name (default: the config's, else "home").
     #[arg(long, value_name = "NAME")]
     pub instance: Option<String>,
@@ -38,6 +46,9 @@ impl Args {
             instance: self.instance.clone(),
             runtime_dir: self.runtime_dir.clone(),
             data_dir: self.data_dir.clone(),
+            sim: self.sim,
+            speed: self.speed,
+            start: self.start.clone(),
         }
     }
 }

@@ -67,7 +67,9 @@ fn classify(path: &Path, e: &homesec_ipc::status::StatusError) -> (u8, String) {
 
 /// The human-readable status.
 pub fn render(report: &StatusReport, live: Liveness) -> String {
-    let now = report.snapshot.heartbeat_ms + report.heartbeat_age_ms;
+    // Ages are in house time, which runs faster in a simulation.
+    let wall_now = report.snapshot.heartbeat_ms + report.heartbeat_age_ms;
+    let now = report.snapshot.clock.at(wall_now);
     let mut out = header(report, live, now);
     out.push('\n');
     out.push_str(&sensor_table(&report.snapshot, now));

@@ -22,10 +22,10 @@ use crate::lines::LineIngest;
 use crate::memory::{self, AlarmMemory};
 use crate::pidfile::Pidfile;
 use crate::settings::{Settings, house_model};
-use crate::siren::SimulatedSiren;
-use crate::{detectors, fifo, signals};
+use crate::siren::{GpioSiren, SimulatedSiren, Siren};
+use crate::{detectors, fifo, mq_ingest, signals, simulation};
 use anyhow::Context;
-use homesec_config::Config;
+use homesec_config::{Config, Detector};
 use homesec_ipc::paths;
 use homesec_ipc::status::StatusWriter;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
@@ -68,7 +68,13 @@ fn claim_and_serve(
     let journal = Journal::open(&settings.events_dir())?;
     let fifo_path = settings.fifo();
     fifo::create(&fifo_path).with_context(|| format!("creating FIFO {}", fifo_path.display()))?;
+    let queue = mq_ingest::open(&settings.instance).context("opening the message queue")?;
+    let siren = open_siren(settings)?;
     let (status, sensor_capacity) = create_status(settings)?;
+    let mut children = settings.config.detectors.clone();
+    if settings.sim {
+        children.extend(simulation::children(settings)?);
+    }
     announce(settings);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -82,8 +88,10 @@ fn claim_and_serve(
         logged,
         status,
         sensor_capacity,
+        siren,
     };
-    let served = runtime.block_on(serve(settings, outputs, signal_stream, log_file));
+    let inputs = Inputs { children, queue, signal_stream };
+    let served = runtime.block_on(serve(settings, inputs, outputs, log_file));
     // Every journal sender is gone now: the thread flushes, fsyncs and ends.
     if journal_thread.join().is_err() {
         tracing::error!("the event log writer panicked");
@@ -94,8 +102,8 @@ fn claim_and_serve(
 /// Starts the tasks and waits until the house task ends, then for the rest.
 async fn serve(
     settings: &Settings,
+    sources: Inputs,
     outputs: Outputs,
-    signal_stream: signals::SignalStream,
     log_file: Option<LogFile>,
 ) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
@@ -105,7 +113,15 @@ async fn serve(
     let (input_tx, input_rx) = mpsc::channel(INPUT_CAPACITY);
 
     let house = tokio::spawn(house_task(settings, config_tx, outputs).run(input_rx));
-    spawn_inputs(settings, &tracker, &shutdown, &config_rx, &input_tx);
+    let Inputs { children, queue, signal_stream } = sources;
+    spawn_inputs(settings, children, &tracker, &shutdown, &config_rx, &input_tx);
+    let stop = shutdown.clone();
+    let (config_mq, inputs_mq) = (config_rx.clone(), input_tx.clone());
+    tracker.spawn(async move {
+        if let Err(e) = mq_ingest::run(queue, config_mq, inputs_mq, stop).await {
+            tracing::error!(error = %e, "message queue reader stopped");
+        }
+    });
     let reloader = signals::Reloader {
         source: config.source.clone(),
         log_file,
@@ -162,12 +178,20 @@ fn create_status(settings: &Settings) -> anyhow::Result<(StatusWriter, u16)> {
     Ok((writer, sensors))
 }
 
+/// Where the house task's inputs come from, besides the FIFO.
+struct Inputs {
+    children: Vec<Detector>,
+    queue: homesec_ipc::mq::Receiver,
+    signal_stream: signals::SignalStream,
+}
+
 /// Where the house task's decisions go.
 struct Outputs {
     journal: JournalSender,
     logged: LoggedSeq,
     status: StatusWriter,
     sensor_capacity: u16,
+    siren: Box<dyn Siren>,
 }
 
 fn house_task(
@@ -175,7 +199,7 @@ fn house_task(
     config_tx: watch::Sender<Arc<Config>>,
     outputs: Outputs,
 ) -> HouseTask {
-    let clock = Clock;
+    let clock = Clock::new(settings.clock);
     let now = clock.now_ms();
     let config = &settings.config;
     let (sensors, rules) = house_model(config);
@@ -186,7 +210,7 @@ fn house_task(
         journal: outputs.journal,
         logged: outputs.logged,
         status: outputs.status,
-        siren: Box::new(SimulatedSiren::default()),
+        siren: outputs.siren,
         memory: remembered(settings),
         identity: Identity {
             instance: settings.instance.clone(),
@@ -196,6 +220,19 @@ fn house_task(
             heartbeat: config.timers.heartbeat,
             sensor_capacity: outputs.sensor_capacity,
         },
+    }
+}
+
+/// The siren: the configured GPIO output, or the simulated one with
+/// `--sim` or when the house has none. A siren pin that cannot be opened
+/// stops the start: an alarm system must not run with a dead siren.
+fn open_siren(settings: &Settings) -> anyhow::Result<Box<dyn Siren>> {
+    match &settings.config.siren {
+        Some(siren) if !settings.sim => {
+            let active_high = siren.active == homesec_config::Level::High;
+            Ok(Box::new(GpioSiren::open(siren.pin, active_high)?))
+        }
+        _ => Ok(Box::new(SimulatedSiren::default())),
     }
 }
 
@@ -209,9 +246,11 @@ fn remembered(settings: &Settings) -> (PathBuf, AlarmMemory) {
     (path, last)
 }
 
-/// Starts the FIFO reader and one supervisor per detector.
+/// Starts the FIFO reader and one supervisor per child (the config's
+/// detectors and, with `--sim`, the simulated sensors).
 fn spawn_inputs(
     settings: &Settings,
+    children: Vec<Detector>,
     tracker: &TaskTracker,
     shutdown: &CancellationToken,
     config: &watch::Receiver<Arc<Config>>,
@@ -225,34 +264,28 @@ fn spawn_inputs(
             tracing::error!(error = %e, fifo = %fifo_path.display(), "FIFO reader stopped");
         }
     });
-    for detector in &settings.config.detectors {
+    for child in children {
         let ingest = LineIngest::new(
-            format!("pipe:{}", detector.name),
+            format!("pipe:{}", child.name),
             config.clone(),
             inputs.clone(),
         );
-        tracker.spawn(detectors::supervise(
-            detector.clone(),
-            ingest,
-            shutdown.clone(),
-        ));
+        tracker.spawn(detectors::supervise(child, ingest, shutdown.clone()));
     }
 }
 
 /// Prints where everything lives, for the person who just started us.
 fn announce(settings: &Settings) {
-    if let Some(siren) = &settings.config.siren {
-        tracing::warn!(
-            pin = siren.pin,
-            "the config names a siren pin, but this build does not drive GPIO yet; the siren is simulated (log and status only)"
-        );
-    }
     tracing::info!(
         instance = %settings.instance,
         config = %settings.config_origin(),
         sensors = settings.config.sensors.len(),
         "homesec controller starting"
     );
+    if settings.clock.is_simulated() {
+        let start = Clock::new(settings.clock).timestamp(settings.clock.origin_house_ms);
+        tracing::info!("house clock:    {}× from {start}", settings.clock.speed);
+    }
     tracing::info!("FIFO:           {}", settings.fifo().display());
     tracing::info!("pidfile:        {}", settings.pidfile().display());
     tracing::info!("status segment: {}", settings.status_segment().display());
@@ -275,6 +308,11 @@ fn release(settings: &Settings, locks: [Pidfile; 2]) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => tracing::warn!(path = %path.display(), error = %e, "cannot remove"),
         }
+    }
+    // Sensors notice the controller's restart (a new pid in the status
+    // segment) and open the new queue.
+    if let Err(e) = homesec_ipc::mq::unlink(&settings.instance) {
+        tracing::warn!(error = %e, "cannot remove the message queue");
     }
     for lock in locks.into_iter().rev() {
         let path = lock.path().to_path_buf();

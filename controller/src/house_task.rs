@@ -178,14 +178,11 @@ impl HouseTask {
 
     /// The tokio instant of the house's next deadline (far away if none).
     fn next_wake(&self) -> tokio::time::Instant {
-        let far = tokio::time::Instant::now() + Duration::from_secs(3600);
-        match self.house.next_deadline() {
-            Some(at) => {
-                let wait = (at - self.clock.now_ms()).max(0) as u64;
-                tokio::time::Instant::now() + Duration::from_millis(wait)
-            }
-            None => far,
-        }
+        let wait = match self.house.next_deadline() {
+            Some(at) => self.clock.until(at),
+            None => Duration::from_secs(3600),
+        };
+        tokio::time::Instant::now() + wait
     }
 
     fn tick(&mut self, turn: &mut Turn) {
@@ -386,7 +383,7 @@ impl HouseTask {
             instance: self.identity.instance.clone(),
             running,
             siren: house.siren() && running,
-            heartbeat_ms: self.clock.now_ms(),
+            heartbeat_ms: homesec_ipc::clock::wall_ms(),
             heartbeat_interval_ms: u32::try_from(self.identity.heartbeat.as_millis())
                 .unwrap_or(u32::MAX),
             started_ms: self.identity.started_ms,
@@ -396,6 +393,7 @@ impl HouseTask {
             accepted: counters.accepted,
             rejected: counters.rejected,
             logged_seq: *self.logged.borrow(),
+            clock: self.clock.house(),
             sensors: house
                 .sensors()
                 .map(|s| SensorSlot {

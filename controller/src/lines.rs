@@ -94,21 +94,23 @@ impl LineIngest {
     }
 
     async fn keypad(&self, control: Control) -> Input {
-        let (action, code) = match control {
-            Control::Arm { mode, code, force } => (KeypadAction::Arm { mode, force }, code),
-            Control::Disarm { code } => (KeypadAction::Disarm, code),
-            Control::Bypass { sensor, code } => (KeypadAction::Bypass { sensor }, code),
-        };
         let config = Arc::clone(&self.config.borrow());
-        let check = tokio::task::spawn_blocking(move || check_code(&config, &code)).await;
-        // A panicking hash check is a bug, not a valid code: treat it as wrong.
-        let code = check.unwrap_or(CodeCheck::Wrong);
-        Input::Keypad {
-            action,
-            code,
-            source: self.source.clone(),
-        }
+        keypad_input(config, control, self.source.clone()).await
     }
+}
+
+/// A keypad line as an input, its code checked against the users' hashes
+/// on the blocking pool (hashing is deliberately slow).
+pub async fn keypad_input(config: Arc<Config>, control: Control, source: String) -> Input {
+    let (action, code) = match control {
+        Control::Arm { mode, code, force } => (KeypadAction::Arm { mode, force }, code),
+        Control::Disarm { code } => (KeypadAction::Disarm, code),
+        Control::Bypass { sensor, code } => (KeypadAction::Bypass { sensor }, code),
+    };
+    let check = tokio::task::spawn_blocking(move || check_code(&config, &code)).await;
+    // A panicking hash check is a bug, not a valid code: treat it as wrong.
+    let code = check.unwrap_or(CodeCheck::Wrong);
+    Input::Keypad { action, code, source }
 }
 
 /// Whose code this is, if anyone's.

@@ -36,9 +36,6 @@ fn main() -> ExitCode {
         }
     };
     let diagnostics = diagnostics::init(Some(&settings.log_dir));
-    if args.sim {
-        tracing::info!("simulated house: no GPIO is touched");
-    }
     match daemon::run(settings, diagnostics.log_file.clone()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

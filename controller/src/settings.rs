@@ -6,7 +6,9 @@
 
 use crate::house::{Rules, SensorSpec};
 use anyhow::Context;
+use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use homesec_config::{Config, ConfigSource};
+use homesec_ipc::clock::HouseClock;
 use homesec_ipc::paths;
 use std::path::PathBuf;
 
@@ -21,6 +23,12 @@ pub struct Overrides {
     pub runtime_dir: Option<PathBuf>,
     /// `--data-dir DIR`.
     pub data_dir: Option<PathBuf>,
+    /// `--sim`: start the simulated sensor processes.
+    pub sim: bool,
+    /// `--speed N` (1 is real time).
+    pub speed: f64,
+    /// `--start DATE-TIME`.
+    pub start: Option<String>,
 }
 
 /// Where everything lives for this run.
@@ -36,6 +44,10 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Diagnostic log dir.
     pub log_dir: PathBuf,
+    /// The house clock: the wall clock, or a simulated one.
+    pub clock: HouseClock,
+    /// Whether to start the simulated sensor processes.
+    pub sim: bool,
 }
 
 impl Settings {
@@ -68,12 +80,15 @@ impl Settings {
             .log_dir
             .clone()
             .unwrap_or_else(|| data_dir.join("logs"));
+        let clock = house_clock(overrides.speed, overrides.start.as_deref())?;
         Ok(Settings {
             config,
             instance,
             runtime_dir,
             data_dir,
             log_dir,
+            clock,
+            sim: overrides.sim,
         })
     }
 
@@ -104,6 +119,40 @@ impl Settings {
     pub fn events_dir(&self) -> PathBuf {
         paths::events_dir(&self.data_dir)
     }
+}
+
+/// The house clock for `--speed` and `--start`.
+fn house_clock(speed: f64, start: Option<&str>) -> anyhow::Result<HouseClock> {
+    anyhow::ensure!(
+        speed.is_finite() && (0.001..=1_000_000.0).contains(&speed),
+        "--speed {speed} is out of range (0.001 to 1000000)"
+    );
+    let start_ms = match start {
+        Some(text) => parse_start(text)?,
+        None if speed == 1.0 => return Ok(HouseClock::REAL),
+        None => homesec_ipc::clock::wall_ms(),
+    };
+    Ok(HouseClock::starting(start_ms, speed))
+}
+
+/// A start time: RFC 3339, or a local `YYYY-MM-DD[ HH:MM[:SS]]`.
+fn parse_start(text: &str) -> anyhow::Result<i64> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.timestamp_millis());
+    }
+    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M"))
+        .or_else(|_| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map(|d| d.and_time(NaiveTime::MIN))
+        })
+        .map_err(|_| {
+            anyhow::anyhow!("--start '{text}': use YYYY-MM-DD, 'YYYY-MM-DD HH:MM[:SS]' or RFC 3339")
+        })?;
+    Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.timestamp_millis())
+        .ok_or_else(|| anyhow::anyhow!("--start '{text}' does not exist in the local time zone"))
 }
 
 /// Reads a config for `--check-config`, with the file's own error.

@@ -36,3 +36,58 @@ impl Drop for SimulatedSiren {
         self.set(false);
     }
 }
+
+/// A siren (relay or buzzer) on a GPIO output of a Raspberry Pi.
+pub struct GpioSiren {
+    pin: rppal::gpio::OutputPin,
+    active_high: bool,
+    on: bool,
+}
+
+/// Why the siren's GPIO pin could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "siren (GPIO {pin}): cannot open the GPIO: {source} — is this a Raspberry Pi? Elsewhere run with --sim"
+)]
+pub struct SirenError {
+    /// The BCM pin number.
+    pub pin: u8,
+    /// What rppal said.
+    pub source: rppal::gpio::Error,
+}
+
+impl GpioSiren {
+    /// Takes `pin` as an output, switched off.
+    pub fn open(pin: u8, active_high: bool) -> Result<GpioSiren, SirenError> {
+        let err = |source| SirenError { pin, source };
+        let pin_handle = rppal::gpio::Gpio::new().map_err(err)?.get(pin).map_err(err)?;
+        let output = if active_high { pin_handle.into_output_low() } else { pin_handle.into_output_high() };
+        tracing::info!(pin, active_high, "siren on GPIO");
+        Ok(GpioSiren { pin: output, active_high, on: false })
+    }
+}
+
+impl Siren for GpioSiren {
+    fn set(&mut self, on: bool) {
+        if on == self.on {
+            return;
+        }
+        self.on = on;
+        if on == self.active_high {
+            self.pin.set_high();
+        } else {
+            self.pin.set_low();
+        }
+        if on {
+            tracing::warn!(pin = self.pin.pin(), "SIREN ON");
+        } else {
+            tracing::info!(pin = self.pin.pin(), "siren off");
+        }
+    }
+}
+
+impl Drop for GpioSiren {
+    fn drop(&mut self) {
+        self.set(false);
+    }
+}

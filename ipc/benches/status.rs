@@ -3,6 +3,7 @@
 //! (no allocation), and one publish.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use homesec_ipc::clock::HouseClock;
 use homesec_ipc::status::{CameraSlot, SensorSlot, Snapshot, StatusReader, StatusWriter};
 use homesec_ipc::{AlarmState, Mode, SensorKind, SensorState};
 
@@ -21,6 +22,7 @@ fn house() -> Snapshot {
         accepted: 123_456,
         rejected: 12,
         logged_seq: 12,
+        clock: HouseClock::REAL,
         sensors: (0..64)
             .map(|i| SensorSlot {
                 id: format!("sensor-{i:02}"),

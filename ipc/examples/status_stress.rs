@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
+use homesec_ipc::clock::HouseClock;
 use homesec_ipc::status::{CameraSlot, SensorSlot, Snapshot, StatusReader, StatusWriter};
 use homesec_ipc::{AlarmState, SensorKind, SensorState};
 
@@ -57,6 +58,7 @@ fn base_snapshot() -> Snapshot {
         accepted: 0,
         rejected: 0,
         logged_seq: 0,
+        clock: HouseClock::REAL,
         sensors: (0..SENSORS)
             .map(|i| SensorSlot {
                 id: format!("sensor-{i:02}"),

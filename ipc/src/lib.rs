@@ -10,8 +10,10 @@
 //! that a program in another language could speak each contract.
 #![deny(missing_docs)]
 
+pub mod clock;
 pub mod eventlog;
 pub mod line;
+pub mod mq;
 pub mod paths;
 pub mod status;
 pub mod vocab;

@@ -8,6 +8,7 @@
 //! | pidfile | `<runtime-dir>/controller.pid` |
 //! | status segment | `/dev/shm/homesec-<instance>.status` |
 //! | instance lock | `/dev/shm/homesec-<instance>.lock` |
+//! | message queue | `/homesec-<instance>-events` ([`crate::mq::queue_name`]) |
 //! | event log | `<data-dir>/events/YYYY-MM-DD.jsonl` |
 //!
 //! Defaults when nothing is configured: the runtime dir is

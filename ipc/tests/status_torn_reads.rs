@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use homesec_ipc::clock::HouseClock;
 use homesec_ipc::status::{CameraSlot, SensorSlot, Snapshot, StatusReader, StatusWriter};
 use homesec_ipc::{AlarmState, Mode, SensorKind};
 
@@ -35,6 +36,7 @@ fn snapshot_for(n: u64) -> Snapshot {
         accepted: n,
         rejected: n,
         logged_seq: n,
+        clock: HouseClock::REAL,
         sensors: (0..SENSORS)
             .map(|i| SensorSlot {
                 id: format!("s{i}-{}", n % 100_000),

@@ -39,6 +39,8 @@ pub struct World {
     pub dir: tempfile::TempDir,
     pub instance: String,
     pub config: Option<PathBuf>,
+    /// More controller arguments (`--sim`, `--speed`...).
+    pub extra_args: Vec<String>,
 }
 
 impl World {
@@ -47,6 +49,7 @@ impl World {
             dir: tempfile::tempdir().unwrap(),
             instance: unique_instance(tag),
             config: None,
+            extra_args: Vec::new(),
         }
     }
 
@@ -82,8 +85,7 @@ impl World {
     /// The controller command line for this world, with another runtime dir.
     pub fn command_in(&self, runtime_dir: &Path) -> Command {
         let mut cmd = Command::new(CONTROLLER);
-        cmd.arg("--sim")
-            .arg("--instance")
+        cmd.arg("--instance")
             .arg(&self.instance)
             .arg("--runtime-dir")
             .arg(runtime_dir)
@@ -100,6 +102,7 @@ impl World {
         if let Some(config) = &self.config {
             cmd.arg("--config").arg(config);
         }
+        cmd.args(&self.extra_args);
         cmd
     }
 

@@ -6,6 +6,7 @@
 //! table; the constants below must match it.
 
 use super::{CameraSlot, SensorSlot, Snapshot, StatusError};
+use crate::clock::HouseClock;
 use crate::vocab::{AlarmState, MAX_ID_LEN, Mode, SensorKind, SensorState};
 
 /// The first eight bytes of every status segment.
@@ -41,6 +42,9 @@ const H_CAMERA_SLOT_SIZE: usize = 74;
 const H_ACCEPTED: usize = 80;
 const H_REJECTED: usize = 88;
 const H_LOGGED_SEQ: usize = 128;
+const H_CLOCK_WALL: usize = 136;
+const H_CLOCK_HOUSE: usize = 144;
+const H_CLOCK_SPEED: usize = 152;
 const H_INSTANCE: usize = 96;
 
 const HEADER_RUNNING: u32 = 1 << 0;
@@ -222,6 +226,9 @@ pub fn encode_header(snap: &Snapshot, h: &mut [u8]) {
     put(h, H_ACCEPTED, &snap.accepted.to_le_bytes());
     put(h, H_REJECTED, &snap.rejected.to_le_bytes());
     put(h, H_LOGGED_SEQ, &snap.logged_seq.to_le_bytes());
+    put(h, H_CLOCK_WALL, &snap.clock.origin_wall_ms.to_le_bytes());
+    put(h, H_CLOCK_HOUSE, &snap.clock.origin_house_ms.to_le_bytes());
+    put(h, H_CLOCK_SPEED, &snap.clock.speed.to_le_bytes());
     put_text(h, H_INSTANCE, &snap.instance);
 }
 
@@ -287,6 +294,11 @@ pub fn decode_into(
     snap.accepted = u64::from_le_bytes(get(h, H_ACCEPTED));
     snap.rejected = u64::from_le_bytes(get(h, H_REJECTED));
     snap.logged_seq = u64::from_le_bytes(get(h, H_LOGGED_SEQ));
+    snap.clock = HouseClock::from_header(
+        i64::from_le_bytes(get(h, H_CLOCK_WALL)),
+        i64::from_le_bytes(get(h, H_CLOCK_HOUSE)),
+        f64::from_le_bytes(get(h, H_CLOCK_SPEED)),
+    );
 
     snap.sensors.truncate(sensor_count);
     for i in 0..sensor_count {
@@ -338,6 +350,7 @@ pub fn empty_snapshot() -> Snapshot {
         accepted: 0,
         rejected: 0,
         logged_seq: 0,
+        clock: HouseClock::REAL,
         sensors: Vec::new(),
         cameras: Vec::new(),
     }

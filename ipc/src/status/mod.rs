@@ -43,7 +43,10 @@
 //! | 88 | 8 | u64 | events_rejected | events rejected since start |
 //! | 96 | 32 | text | instance | instance name |
 //! | 128 | 8 | u64 | logged_seq | highest event log `seq` written and fsynced |
-//! | 136 | 56 | | reserved | kept for later fields (a simulated clock) |
+//! | 136 | 8 | i64 | clock_origin_wall_ms | house clock: wall time of its origin (see `crate::clock`) |
+//! | 144 | 8 | i64 | clock_origin_house_ms | house clock: house time at its origin |
+//! | 152 | 8 | f64 | clock_speed | house clock: house ms per wall ms; 0 means real time |
+//! | 160 | 32 | | reserved | |
 //!
 //! ## Sensor slot (128 bytes, slot `i` at `192 + 128 × i`)
 //!
@@ -93,6 +96,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::clock::HouseClock;
 use crate::vocab::{AlarmState, Mode, SensorKind, SensorState};
 
 pub use layout::{CAMERA_SLOT_SIZE, HEADER_SIZE, LAYOUT_VERSION, MAGIC, SENSOR_SLOT_SIZE};
@@ -128,6 +132,8 @@ pub struct Snapshot {
     pub rejected: u64,
     /// The highest event log `seq` that is written and fsynced.
     pub logged_seq: u64,
+    /// The house clock every process shares (real time unless simulated).
+    pub clock: HouseClock,
     /// One entry per configured sensor.
     pub sensors: Vec<SensorSlot>,
     /// One entry per configured camera.

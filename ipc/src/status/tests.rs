@@ -2,6 +2,7 @@
 //! errors, file mode, liveness, and replacement under a live reader.
 
 use super::*;
+use crate::clock::HouseClock;
 use std::fs;
 use std::os::unix::fs::{FileExt, PermissionsExt};
 
@@ -36,6 +37,7 @@ fn snapshot(sensors: usize, cameras: usize) -> Snapshot {
         accepted: u64::MAX,
         rejected: 7,
         logged_seq: 7,
+        clock: HouseClock::REAL,
         sensors: (0..sensors).map(sensor).collect(),
         cameras: (0..cameras)
             .map(|j| CameraSlot {

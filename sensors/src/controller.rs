@@ -1,0 +1,372 @@
+//! The controller as this process sees it, through the status segment: its
+//! pid (to signal a panic, to notice a restart) and the house clock (to
+//! schedule simulated reports). The segment is re-read only when its file
+//! was replaced, which is what a starting controller does; a watcher thread
+//! ([`watch_segment`]) wakes the main loop when that happens.
+//!
+//! ```text
+//! panic button ──► homesec-sensors ── report (mq/stdout) ──► controller
+//!                        └──────── SIGUSR1 (pid from segment, else pidfile) ──►
+//! ```
+
+use crate::backend::Wake;
+use homesec_ipc::clock::HouseClock;
+use homesec_ipc::status::StatusReader;
+use std::ffi::OsString;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+
+/// Why the controller could not be signalled.
+#[derive(Debug, thiserror::Error)]
+pub enum SignalError {
+    /// Neither the status segment nor the pidfile names a live controller.
+    #[error(
+        "no controller to signal: status segment {}: {segment_why}; pidfile {}: {pidfile_why}",
+        segment.display(),
+        pidfile.display()
+    )]
+    NoController {
+        /// The status segment path.
+        segment: PathBuf,
+        /// Why it gave no pid.
+        segment_why: String,
+        /// The pidfile path.
+        pidfile: PathBuf,
+        /// Why it gave no pid.
+        pidfile_why: String,
+    },
+    /// `kill` failed.
+    #[error("cannot send SIGUSR1 to the controller (pid {pid}, from the {from}): {source}")]
+    Kill {
+        /// The pid.
+        pid: u32,
+        /// Where the pid came from.
+        from: PidSource,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// Where the controller's pid was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PidSource {
+    /// The status segment header.
+    StatusSegment,
+    /// `<runtime-dir>/controller.pid`.
+    Pidfile,
+}
+
+impl std::fmt::Display for PidSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PidSource::StatusSegment => "status segment",
+            PidSource::Pidfile => "pidfile",
+        })
+    }
+}
+
+/// The running controller's pid: from the status segment header when it
+/// says the controller runs, else from the pidfile.
+pub fn controller_pid(segment: &Path, pidfile: &Path) -> Result<(u32, PidSource), SignalError> {
+    let segment_why = match segment_pid(segment) {
+        Ok(pid) => return Ok((pid, PidSource::StatusSegment)),
+        Err(why) => why,
+    };
+    match pidfile_pid(pidfile) {
+        Ok(pid) => Ok((pid, PidSource::Pidfile)),
+        Err(pidfile_why) => Err(SignalError::NoController {
+            segment: segment.to_path_buf(),
+            segment_why,
+            pidfile: pidfile.to_path_buf(),
+            pidfile_why,
+        }),
+    }
+}
+
+fn segment_pid(segment: &Path) -> Result<u32, String> {
+    let snap = StatusReader::open(segment)
+        .and_then(|reader| reader.snapshot())
+        .map_err(|e| e.to_string())?;
+    if !snap.running {
+        return Err(format!("controller pid {} has stopped", snap.pid));
+    }
+    Ok(snap.pid)
+}
+
+fn pidfile_pid(pidfile: &Path) -> Result<u32, String> {
+    let text = std::fs::read_to_string(pidfile).map_err(|e| e.to_string())?;
+    match text.trim().parse::<u32>() {
+        Ok(pid) if pid > 1 => Ok(pid),
+        _ => Err(format!("holds '{}', not a pid", text.trim())),
+    }
+}
+
+/// Sends SIGUSR1 (panic: alarm now) to the controller; returns its pid.
+pub fn signal_panic(segment: &Path, pidfile: &Path) -> Result<u32, SignalError> {
+    let (pid, from) = controller_pid(segment, pidfile)?;
+    let kill_err = |source| SignalError::Kill { pid, from, source };
+    let target = libc::pid_t::try_from(pid)
+        .map_err(|_| kill_err(std::io::Error::from_raw_os_error(libc::ESRCH)))?;
+    // SAFETY: kill has no memory-safety preconditions; the pid is positive
+    // (checked above), so it addresses one process, not a group.
+    if unsafe { libc::kill(target, libc::SIGUSR1) } != 0 {
+        return Err(kill_err(std::io::Error::last_os_error()));
+    }
+    tracing::info!(pid, from = %from, "sent SIGUSR1 (panic) to the controller");
+    Ok(pid)
+}
+
+/// A controller restart seen in the segment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Restart {
+    /// The pid before, if one was known.
+    pub old_pid: Option<u32>,
+    /// The new controller's pid.
+    pub new_pid: u32,
+    /// The clock before.
+    pub old_clock: HouseClock,
+}
+
+/// What the segment last said.
+pub struct ControllerWatch {
+    segment: PathBuf,
+    file_id: Option<(u64, u64)>,
+    pid: Option<u32>,
+    clock: HouseClock,
+}
+
+impl ControllerWatch {
+    /// Reads the segment at `segment` if there is one; real time otherwise.
+    pub fn new(segment: PathBuf) -> ControllerWatch {
+        let mut watch = ControllerWatch {
+            segment,
+            file_id: None,
+            pid: None,
+            clock: HouseClock::REAL,
+        };
+        watch.refresh();
+        watch
+    }
+
+    /// The house clock (real time while no controller published one).
+    pub fn clock(&self) -> HouseClock {
+        self.clock
+    }
+
+    /// Re-reads the segment if its file was replaced; says so when that
+    /// brought a new controller pid.
+    pub fn refresh(&mut self) -> Option<Restart> {
+        let file_id = std::fs::metadata(&self.segment)
+            .ok()
+            .map(|m| (m.dev(), m.ino()));
+        if file_id == self.file_id {
+            return None;
+        }
+        self.file_id = file_id;
+        let snap = match StatusReader::open(&self.segment).and_then(|r| r.snapshot()) {
+            Ok(snap) => snap,
+            Err(e) => {
+                tracing::debug!("status segment unreadable, keeping the last clock: {e}");
+                return None;
+            }
+        };
+        let old_clock = self.clock;
+        self.clock = snap.clock;
+        let old_pid = self.pid.replace(snap.pid);
+        if old_pid == Some(snap.pid) {
+            return None;
+        }
+        tracing::info!(
+            pid = snap.pid,
+            simulated_clock = snap.clock.is_simulated(),
+            speed = snap.clock.speed,
+            "controller found in the status segment"
+        );
+        Some(Restart {
+            old_pid,
+            new_pid: snap.pid,
+            old_clock,
+        })
+    }
+}
+
+/// Watches the segment's folder with inotify from a thread, sending
+/// [`Wake::SegmentChanged`] when the segment file is created or replaced.
+/// Returns an error (the caller goes on without it) if inotify is unavailable.
+pub fn watch_segment(segment: &Path, wake: Sender<Wake>) -> std::io::Result<()> {
+    let dir = segment.parent().unwrap_or(Path::new("/"));
+    let name: OsString = segment.file_name().unwrap_or_default().to_os_string();
+    let fd = inotify::watch_dir(dir)?;
+    std::thread::Builder::new()
+        .name("segment-watch".into())
+        .spawn(move || {
+            // Ends when the fd fails or the main loop is gone.
+            while let Ok(names) = inotify::read_names(&fd) {
+                if names.contains(&name) && wake.send(Wake::SegmentChanged).is_err() {
+                    return;
+                }
+            }
+        })?;
+    Ok(())
+}
+
+/// The few inotify calls `watch_segment` needs, over libc.
+mod inotify {
+    use std::ffi::{CString, OsString};
+    use std::io;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    use std::path::Path;
+
+    /// Header of one event: wd, mask, cookie, len (all 4 bytes), then `len` name bytes.
+    const EVENT_HEADER: usize = 16;
+
+    /// An inotify descriptor watching `dir` for files created or moved in.
+    pub fn watch_dir(dir: &Path) -> io::Result<OwnedFd> {
+        // SAFETY: no pointer arguments; the result is checked below.
+        let raw = unsafe { libc::inotify_init1(libc::IN_CLOEXEC) };
+        if raw < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `raw` is a fresh descriptor that nothing else owns.
+        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        let path = CString::new(dir.as_os_str().as_bytes())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let mask = libc::IN_CREATE | libc::IN_MOVED_TO;
+        // SAFETY: `path` is a valid NUL-terminated string for the call's duration.
+        if unsafe { libc::inotify_add_watch(fd.as_raw_fd(), path.as_ptr(), mask) } < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(fd)
+    }
+
+    /// Blocks for the next batch of events; returns the file names in it.
+    pub fn read_names(fd: &OwnedFd) -> io::Result<Vec<OsString>> {
+        let mut buf = [0u8; 4096];
+        // SAFETY: `buf` is valid for writes of its length.
+        let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+        let n = usize::try_from(n).map_err(|_| io::Error::last_os_error())?;
+        Ok(parse_names(&buf[..n]))
+    }
+
+    fn parse_names(mut events: &[u8]) -> Vec<OsString> {
+        let mut names = Vec::new();
+        while events.len() >= EVENT_HEADER {
+            let len_bytes = [events[12], events[13], events[14], events[15]];
+            let len = u32::from_ne_bytes(len_bytes) as usize;
+            let Some(raw) = events.get(EVENT_HEADER..EVENT_HEADER + len) else {
+                break;
+            };
+            let name: Vec<u8> = raw.iter().copied().take_while(|b| *b != 0).collect();
+            names.push(OsString::from_vec(name));
+            events = &events[EVENT_HEADER + len..];
+        }
+        names
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn names_come_out_of_a_batch_of_events() {
+            let mut batch = Vec::new();
+            for name in ["a.tmp", "homesec-x.status"] {
+                let padded = name.len().next_multiple_of(16);
+                batch.extend_from_slice(&[0; 12]);
+                batch.extend_from_slice(&(padded as u32).to_ne_bytes());
+                let mut bytes = name.as_bytes().to_vec();
+                bytes.resize(padded, 0);
+                batch.extend_from_slice(&bytes);
+            }
+            assert_eq!(parse_names(&batch), ["a.tmp", "homesec-x.status"]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn absent_segment() -> PathBuf {
+        homesec_ipc::paths::status_segment(&format!("t-sens-absent-{}", std::process::id()))
+    }
+
+    #[test]
+    fn without_a_segment_the_pidfile_gives_the_pid() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pidfile = homesec_ipc::paths::pidfile(dir.path());
+        std::fs::write(&pidfile, "4242\n").expect("pidfile written");
+        assert_eq!(
+            controller_pid(&absent_segment(), &pidfile).expect("pid found"),
+            (4242, PidSource::Pidfile)
+        );
+    }
+
+    #[test]
+    fn a_panic_sends_sigusr1_to_the_pid_in_the_pidfile() {
+        use std::os::unix::process::ExitStatusExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pidfile = homesec_ipc::paths::pidfile(dir.path());
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .expect("sleep runs");
+        std::fs::write(&pidfile, format!("{}\n", child.id())).expect("pidfile written");
+        assert_eq!(
+            signal_panic(&absent_segment(), &pidfile).expect("sent"),
+            child.id()
+        );
+        // SIGUSR1's default action ends `sleep`: the status shows which signal.
+        let status = child.wait().expect("child ends");
+        assert_eq!(status.signal(), Some(libc::SIGUSR1));
+    }
+
+    #[test]
+    fn neither_segment_nor_pidfile_is_an_error_naming_both() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pidfile = homesec_ipc::paths::pidfile(dir.path());
+        let err = controller_pid(&absent_segment(), &pidfile).expect_err("no controller");
+        let text = err.to_string();
+        assert!(text.contains("not found"), "{text}");
+        assert!(text.contains(&pidfile.display().to_string()), "{text}");
+    }
+
+    #[test]
+    fn a_pidfile_without_a_pid_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pidfile = homesec_ipc::paths::pidfile(dir.path());
+        for junk in ["", "abc\n", "1\n", "-5\n"] {
+            std::fs::write(&pidfile, junk).expect("pidfile written");
+            assert!(
+                controller_pid(&absent_segment(), &pidfile).is_err(),
+                "{junk:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_segment_means_real_time_and_no_restart() {
+        let mut watch = ControllerWatch::new(absent_segment());
+        assert_eq!(watch.clock(), HouseClock::REAL);
+        assert_eq!(watch.refresh(), None);
+    }
+
+    #[test]
+    fn the_watcher_wakes_when_the_segment_appears() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let segment = dir.path().join("homesec-x.status");
+        let (tx, rx) = std::sync::mpsc::channel();
+        watch_segment(&segment, tx).expect("inotify available");
+        std::fs::write(dir.path().join("other"), b"").expect("written");
+        std::fs::write(dir.path().join("tmp"), b"").expect("written");
+        std::fs::rename(dir.path().join("tmp"), &segment).expect("renamed");
+        assert_eq!(
+            rx.recv_timeout(Duration::from_secs(10)),
+            Ok(Wake::SegmentChanged)
+        );
+        assert!(rx.try_recv().is_err(), "other files are ignored");
+    }
+}

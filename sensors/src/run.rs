@@ -1,0 +1,293 @@
+//! The process: resolves the settings, starts a backend (GPIO or the
+//! simulator) and an output (queue or stdout), then runs one loop that
+//! blocks on one channel of [`Wake`]s until the earliest deadline of the
+//! backend or the output, and publishes what became due.
+//!
+//! ```text
+//! rppal interrupt thread ──Edge──┐
+//! inotify thread ──SegmentChanged┼──► main loop ──► filter ──► output (mq | stdout)
+//! signal thread ──Stop(TERM|INT)─┘                      └──► SIGUSR1 on a panic press
+//! ```
+
+use crate::backend::{Backend, Wake};
+use crate::cli::{Args, OutputKind, Settings};
+use crate::controller::{self, ControllerWatch, Restart};
+use crate::filter::Filter;
+use crate::gpio::{GpioBackend, RppalPins};
+use crate::output::{MqOutput, Output, OutputError, StdoutOutput};
+use crate::report::Report;
+use crate::scheduled::{Scheduled, StartFeed};
+use anyhow::Context;
+use homesec_config::{Input, Sensor};
+use homesec_ipc::{SensorKind, SensorState, paths};
+use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::Instant;
+
+/// Runs `homesec-sensors` until SIGTERM/SIGINT, the end of a scenario, or
+/// (with `--output stdout`) the reader closing the pipe.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let settings = Settings::resolve(args)?;
+    let (wake_tx, wake_rx) = mpsc::channel();
+    spawn_signal_thread(wake_tx.clone())?;
+    let segment = paths::status_segment(&settings.instance);
+    if let Err(e) = controller::watch_segment(&segment, wake_tx.clone()) {
+        tracing::warn!(
+            "cannot watch {} for a controller restart ({e}); it is noticed at the next report instead",
+            segment.display()
+        );
+    }
+    let watch = ControllerWatch::new(segment.clone());
+    let mut first = Vec::new();
+    let backend = start_backend(&settings, &watch, &wake_tx, &mut first)?;
+    let output = start_output(&settings);
+    tracing::info!(
+        instance = %settings.instance,
+        config = %settings.house.source,
+        output = ?settings.output,
+        simulated = settings.sim,
+        "homesec-sensors started"
+    );
+    let mut process = Process {
+        backend,
+        output,
+        filter: settings.filter.clone(),
+        panic_buttons: settings
+            .house
+            .sensors
+            .iter()
+            .filter(|s| s.kind == SensorKind::Panic)
+            .map(|s| s.id.clone())
+            .collect(),
+        segment,
+        pidfile: paths::pidfile(&settings.runtime_dir),
+        watch,
+    };
+    let result = process.run(&wake_rx, first);
+    process.log_counts();
+    result
+}
+
+/// TERM and INT become [`Wake::Stop`]; no other signal is handled.
+fn spawn_signal_thread(wake: Sender<Wake>) -> anyhow::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT])
+        .context("cannot install the SIGTERM/SIGINT handlers")?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for signal in signals.forever() {
+                if wake.send(Wake::Stop(signal)).is_err() {
+                    return;
+                }
+            }
+        })
+        .context("cannot start the signal thread")?;
+    Ok(())
+}
+
+fn start_backend(
+    settings: &Settings,
+    watch: &ControllerWatch,
+    wake: &Sender<Wake>,
+    first: &mut Vec<Report>,
+) -> anyhow::Result<Box<dyn Backend>> {
+    if settings.sim {
+        let start_ms = watch.clock().now_ms();
+        return Ok(Box::new(Scheduled::new(
+            simulator_feed(settings)?,
+            start_ms,
+        )));
+    }
+    let sensors: Vec<&Sensor> = settings
+        .house
+        .sensors
+        .iter()
+        .filter(|s| settings.filter.passes_sensor(&s.id))
+        .filter(|s| match s.input {
+            Input::Gpio(_) => true,
+            Input::Simulated => {
+                tracing::info!(sensor = %s.id, "simulated sensor skipped (use --sim to simulate it)");
+                false
+            }
+        })
+        .collect();
+    let backend = GpioBackend::start(&sensors, RppalPins::open, wake, first)?;
+    Ok(Box::new(backend))
+}
+
+/// THE call site of the scenario simulator (`crate::sim`).
+fn simulator_feed(settings: &Settings) -> anyhow::Result<StartFeed> {
+    let _ = settings;
+    anyhow::bail!("the scenario simulator is not built into this homesec-sensors yet")
+}
+
+fn start_output(settings: &Settings) -> Box<dyn Output> {
+    match settings.output {
+        OutputKind::Stdout => Box::new(StdoutOutput::new(std::io::stdout())),
+        OutputKind::Mq => {
+            let kinds: HashMap<String, SensorKind> = settings
+                .house
+                .sensors
+                .iter()
+                .map(|s| (s.id.clone(), s.kind))
+                .collect();
+            Box::new(MqOutput::new(&settings.instance, kinds, Instant::now()))
+        }
+    }
+}
+
+/// Why the loop ended without an error.
+enum Stop {
+    Signal(i32),
+    ScenarioEnded,
+    ReaderGone,
+}
+
+struct Process {
+    backend: Box<dyn Backend>,
+    output: Box<dyn Output>,
+    filter: Filter,
+    panic_buttons: HashSet<String>,
+    segment: PathBuf,
+    pidfile: PathBuf,
+    watch: ControllerWatch,
+}
+
+impl Process {
+    fn run(&mut self, wake: &Receiver<Wake>, first: Vec<Report>) -> anyhow::Result<()> {
+        let stop = self.run_until_stop(wake, first)?;
+        match stop {
+            Stop::Signal(signal) => tracing::info!(signal, "stopping on signal"),
+            Stop::ScenarioEnded => tracing::info!("the scenario ended: stopping"),
+            Stop::ReaderGone => {
+                tracing::info!("stdout closed: the controller stopped reading; stopping")
+            }
+        }
+        Ok(())
+    }
+
+    fn run_until_stop(
+        &mut self,
+        wake: &Receiver<Wake>,
+        mut due: Vec<Report>,
+    ) -> anyhow::Result<Stop> {
+        loop {
+            // Edges already queued come before settling debounce at `now`,
+            // so a level is never reported past an edge that cancelled it.
+            while let Ok(woke) = wake.try_recv() {
+                if let ControlFlow::Break(stop) = self.handle(woke, &mut due) {
+                    return Ok(stop);
+                }
+            }
+            if let Some(restart) = self.watch.refresh() {
+                self.restarted(restart);
+            }
+            let now = Instant::now();
+            self.backend.due(now, &self.watch.clock(), &mut due);
+            if self.output.retry_at().is_some_and(|at| at <= now) {
+                self.output.retry(now);
+            }
+            if let ControlFlow::Break(stop) = self.publish(&mut due)? {
+                return Ok(stop);
+            }
+            if self.backend.finished() {
+                return Ok(Stop::ScenarioEnded);
+            }
+            let woke = match self.deadline() {
+                Some(at) => wake.recv_timeout(at.saturating_duration_since(Instant::now())),
+                None => wake.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match woke {
+                Ok(woke) => {
+                    if let ControlFlow::Break(stop) = self.handle(woke, &mut due) {
+                        return Ok(stop);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    anyhow::bail!("every wake source is gone (signal thread ended)")
+                }
+            }
+        }
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        let clock = self.watch.clock();
+        let backend = self.backend.next_due(Instant::now(), &clock);
+        match (backend, self.output.retry_at()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn handle(&mut self, woke: Wake, due: &mut Vec<Report>) -> ControlFlow<Stop> {
+        match woke {
+            Wake::Edge(edge) => self.backend.on_edge(edge, due),
+            // The segment is re-read at the top of the loop.
+            Wake::SegmentChanged => {}
+            Wake::Stop(signal) => return ControlFlow::Break(Stop::Signal(signal)),
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn restarted(&mut self, restart: Restart) {
+        match restart.old_pid {
+            Some(old) => tracing::info!(
+                old_pid = old,
+                new_pid = restart.new_pid,
+                "the controller restarted"
+            ),
+            None => tracing::info!(pid = restart.new_pid, "the controller is up"),
+        }
+        self.output.controller_restarted();
+        self.backend
+            .clock_changed(&restart.old_clock, &self.watch.clock());
+    }
+
+    fn publish(&mut self, due: &mut Vec<Report>) -> anyhow::Result<ControlFlow<Stop>> {
+        for report in due.drain(..) {
+            if !self.filter.passes(&report) {
+                continue;
+            }
+            if self.is_panic_press(&report) {
+                self.signal_panic(&report);
+            }
+            match self.output.send(&report) {
+                Ok(()) => {}
+                Err(OutputError::Closed) => return Ok(ControlFlow::Break(Stop::ReaderGone)),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(ControlFlow::Continue(()))
+    }
+
+    fn is_panic_press(&self, report: &Report) -> bool {
+        matches!(report, Report::Sensor { sensor, state: SensorState::Pressed } if self.panic_buttons.contains(sensor))
+    }
+
+    /// The signal goes first: it is the fastest way in, and the report may
+    /// wait behind a full queue.
+    fn signal_panic(&self, report: &Report) {
+        if let Err(e) = controller::signal_panic(&self.segment, &self.pidfile) {
+            tracing::error!(?report, "panic button pressed, but {e}");
+        }
+    }
+
+    fn log_counts(&self) {
+        let counts = self.output.counts();
+        tracing::info!(
+            sent = counts.sent,
+            dropped = counts.dropped,
+            "reports sent and dropped"
+        );
+        if counts.waiting > 0 {
+            tracing::warn!(
+                lost = counts.waiting,
+                "reports still waiting for the message queue are lost"
+            );
+        }
+    }
+}
