@@ -90,7 +90,11 @@ fn claim_and_serve(
         sensor_capacity,
         siren,
     };
-    let inputs = Inputs { children, queue, signal_stream };
+    let inputs = Inputs {
+        children,
+        queue,
+        signal_stream,
+    };
     let served = runtime.block_on(serve(settings, inputs, outputs, log_file));
     // Every journal sender is gone now: the thread flushes, fsyncs and ends.
     if journal_thread.join().is_err() {
@@ -113,8 +117,14 @@ async fn serve(
     let (input_tx, input_rx) = mpsc::channel(INPUT_CAPACITY);
 
     let house = tokio::spawn(house_task(settings, config_tx, outputs).run(input_rx));
-    let Inputs { children, queue, signal_stream } = sources;
-    spawn_inputs(settings, children, &tracker, &shutdown, &config_rx, &input_tx);
+    let Inputs {
+        children,
+        queue,
+        signal_stream,
+    } = sources;
+    spawn_inputs(
+        settings, children, &tracker, &shutdown, &config_rx, &input_tx,
+    );
     let stop = shutdown.clone();
     let (config_mq, inputs_mq) = (config_rx.clone(), input_tx.clone());
     tracker.spawn(async move {

@@ -110,7 +110,11 @@ pub async fn keypad_input(config: Arc<Config>, control: Control, source: String)
     let check = tokio::task::spawn_blocking(move || check_code(&config, &code)).await;
     // A panicking hash check is a bug, not a valid code: treat it as wrong.
     let code = check.unwrap_or(CodeCheck::Wrong);
-    Input::Keypad { action, code, source }
+    Input::Keypad {
+        action,
+        code,
+        source,
+    }
 }
 
 /// Whose code this is, if anyone's.

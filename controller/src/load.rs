@@ -1,22 +1,75 @@
 //! The load and latency tool behind `homesec-load`, for the controller's
-//! FIFO path.
+//! two event paths: the named FIFO and the POSIX message queue.
 //!
-//! [`write_lines`] is one writer (tests start several processes at once).
+//! [`send_events`] is one writer (tests start several processes at once).
 //! [`bench`] measures, against a running controller: throughput from
 //! several writer threads until every event is visible in shared memory and
-//! durable in the log, then the latency of single events from `write(2)` on
-//! the FIFO to the change being visible in the status segment. Figures are
-//! in `docs/PERFORMANCE.md`.
+//! durable in the log, then the latency of single events from the send
+//! (`write(2)` on the FIFO, `mq_send` on the queue, whose message carries
+//! its CLOCK_MONOTONIC send time) to the change being visible in the status
+//! segment. Figures are in `docs/PERFORMANCE.md`.
 
 use anyhow::{Context, bail};
-use homesec_ipc::status::StatusReader;
+use homesec_ipc::mq::{self, Message};
+use homesec_ipc::status::{Snapshot, StatusReader};
 use homesec_ipc::{SensorKind, SensorState, paths};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// The two level states a sensor alternates between.
-pub fn states_of(sensor: &str, config: Option<&Path>) -> anyhow::Result<[SensorState; 2]> {
+/// How events reach the controller.
+#[derive(Debug, Clone)]
+pub enum Transport {
+    /// Lines into the named FIFO at this path.
+    Fifo(PathBuf),
+    /// Messages on the instance's message queue.
+    Queue(String),
+}
+
+/// How long a queue sender waits on a full queue before it gives up.
+const QUEUE_DEADLINE: Duration = Duration::from_secs(30);
+
+/// An open connection to one transport.
+enum Connection {
+    Fifo(std::fs::File),
+    Queue(mq::Sender),
+}
+
+impl Connection {
+    fn open(transport: &Transport) -> anyhow::Result<Connection> {
+        Ok(match transport {
+            Transport::Fifo(path) => Connection::Fifo(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(|| format!("opening {}", path.display()))?,
+            ),
+            Transport::Queue(instance) => Connection::Queue(mq::Sender::open(instance)?),
+        })
+    }
+
+    /// Sends one event; returns its send time (CLOCK_MONOTONIC, ns).
+    fn send(&mut self, kind: SensorKind, sensor: &str, state: SensorState) -> anyhow::Result<u64> {
+        match self {
+            Connection::Fifo(file) => {
+                let sent = mq::monotonic_ns();
+                file.write_all(format!("{sensor} {state}\n").as_bytes())?;
+                Ok(sent)
+            }
+            Connection::Queue(sender) => {
+                let message = Message::sensor(kind, sensor, state);
+                sender.send(&message, QUEUE_DEADLINE)?;
+                Ok(message.sent_at_ns())
+            }
+        }
+    }
+}
+
+/// A sensor's kind and the two level states it alternates between.
+pub fn states_of(
+    sensor: &str,
+    config: Option<&Path>,
+) -> anyhow::Result<(SensorKind, [SensorState; 2])> {
     let config = match config {
         Some(path) => homesec_config::load(path)?,
         None => homesec_config::default_house(),
@@ -26,99 +79,86 @@ pub fn states_of(sensor: &str, config: Option<&Path>) -> anyhow::Result<[SensorS
         .with_context(|| format!("no sensor '{sensor}' in the house"))?
         .kind;
     match kind.level_states() {
-        [a, b] => Ok([*a, *b]),
+        [a, b] => Ok((kind, [*a, *b])),
         _ => bail!("sensor '{sensor}' has no pair of level states"),
     }
 }
 
-/// Writes `count` lines for `sensor`, alternating its two level states,
-/// each with one `write(2)` so that concurrent writers never interleave.
-pub fn write_lines(
-    fifo: &Path,
+/// Sends `count` events for `sensor`, alternating its two level states:
+/// on the FIFO one `write(2)` per line, so concurrent writers never
+/// interleave; on the queue one message each, waiting while it is full.
+pub fn send_events(
+    transport: &Transport,
     sensor: &str,
-    states: [SensorState; 2],
+    config: Option<&Path>,
     count: u64,
 ) -> anyhow::Result<()> {
-    let mut out = std::fs::OpenOptions::new()
-        .write(true)
-        .open(fifo)
-        .with_context(|| format!("opening {}", fifo.display()))?;
-    let lines = [
-        format!("{sensor} {}\n", states[0]),
-        format!("{sensor} {}\n", states[1]),
-    ];
+    let (kind, states) = states_of(sensor, config)?;
+    let mut connection = Connection::open(transport)?;
     for i in 0..count {
-        out.write_all(lines[(i % 2) as usize].as_bytes())?;
+        connection.send(kind, sensor, states[(i % 2) as usize])?;
     }
     Ok(())
 }
 
+/// What `bench` measures with.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The path to measure.
+    pub transport: Transport,
+    /// The controller's instance (for its status segment).
+    pub instance: String,
+    /// Events in the throughput phase.
+    pub count: u64,
+    /// Writer threads in the throughput phase.
+    pub writers: u64,
+    /// Single events in the latency phase.
+    pub samples: usize,
+    /// The house, when not the embedded default.
+    pub config: Option<PathBuf>,
+}
+
 /// Measures throughput (`count` events from `writers` threads) and then
 /// the latency of `samples` single events, and prints both.
-pub fn bench(
-    fifo: &Path,
-    instance: &str,
-    count: u64,
-    writers: u64,
-    samples: usize,
-    config: Option<&Path>,
-) -> anyhow::Result<()> {
-    let status = StatusReader::open(&paths::status_segment(instance))?;
-    let sensors = [
-        "hall-motion",
-        "living-motion",
-        "garage-motion",
-        "front-door",
-    ];
+pub fn bench(plan: &Plan) -> anyhow::Result<()> {
+    let status = StatusReader::open(&paths::status_segment(&plan.instance))?;
     let base = status.snapshot()?;
-    let target_accepted = base.accepted + count;
     let started = Instant::now();
-    std::thread::scope(|scope| -> anyhow::Result<()> {
-        let per_writer = count / writers;
-        let mut handles = Vec::new();
-        for w in 0..writers {
-            let sensor = sensors[w as usize % sensors.len()];
-            let n = if w == writers - 1 {
-                count - per_writer * (writers - 1)
-            } else {
-                per_writer
-            };
-            let states = states_of(sensor, config)?;
-            handles.push(scope.spawn(move || write_lines(fifo, sensor, states, n)));
-        }
-        for h in handles {
-            h.join().map_err(|_| anyhow::anyhow!("writer panicked"))??;
-        }
-        Ok(())
-    })?;
+    flood(plan)?;
     let written = started.elapsed();
-    wait_until(&status, |s| s.accepted >= target_accepted)?;
+    wait_until(&status, |s| s.accepted >= base.accepted + plan.count)?;
     let visible = started.elapsed();
     // Each motion or contact event of a disarmed house is one record.
-    let target_logged = base.logged_seq + count;
-    wait_until(&status, |s| s.logged_seq >= target_logged)?;
+    wait_until(&status, |s| s.logged_seq >= base.logged_seq + plan.count)?;
     let durable = started.elapsed();
-    println!("throughput: {count} events from {writers} writers");
+    let rate = |t: Duration| plan.count as f64 / t.as_secs_f64();
     println!(
-        "  written to FIFO in   {:>8.3} s  ({:>10.0} events/s)",
+        "throughput over {:?}: {} events from {} writers",
+        plan.transport, plan.count, plan.writers
+    );
+    println!(
+        "  sent in               {:>8.3} s  ({:>10.0} events/s)",
         written.as_secs_f64(),
-        count as f64 / written.as_secs_f64()
+        rate(written)
     );
     println!(
-        "  visible in status in {:>8.3} s  ({:>10.0} events/s)",
+        "  visible in status in  {:>8.3} s  ({:>10.0} events/s)",
         visible.as_secs_f64(),
-        count as f64 / visible.as_secs_f64()
+        rate(visible)
     );
     println!(
-        "  durable in the log in {:>7.3} s  ({:>10.0} events/s)",
+        "  durable in the log in {:>8.3} s  ({:>10.0} events/s)",
         durable.as_secs_f64(),
-        count as f64 / durable.as_secs_f64()
+        rate(durable)
     );
 
-    let mut latencies = latency(&status, fifo, samples)?;
+    let mut latencies = latency(&status, plan)?;
     latencies.sort_unstable();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
-    println!("latency FIFO write -> visible in shared memory, {samples} samples:");
+    println!(
+        "latency send -> visible in shared memory, {} samples:",
+        plan.samples
+    );
     println!(
         "  p50 {:?}  p99 {:?}  max {:?}",
         pct(0.50),
@@ -128,54 +168,80 @@ pub fn bench(
     Ok(())
 }
 
+/// The throughput phase: `writers` threads share `count` events.
+fn flood(plan: &Plan) -> anyhow::Result<()> {
+    let sensors = [
+        "hall-motion",
+        "living-motion",
+        "garage-motion",
+        "front-door",
+    ];
+    let per_writer = plan.count / plan.writers;
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let handles: Vec<_> = (0..plan.writers)
+            .map(|w| {
+                let sensor = sensors[w as usize % sensors.len()];
+                let last = w == plan.writers - 1;
+                let n = if last {
+                    plan.count - per_writer * (plan.writers - 1)
+                } else {
+                    per_writer
+                };
+                scope.spawn(move || send_events(&plan.transport, sensor, plan.config.as_deref(), n))
+            })
+            .collect();
+        for h in handles {
+            h.join().map_err(|_| anyhow::anyhow!("writer panicked"))??;
+        }
+        Ok(())
+    })
+}
+
 /// Spins on the status segment until `done` holds.
-fn wait_until(
-    status: &StatusReader,
-    done: impl Fn(&homesec_ipc::status::Snapshot) -> bool,
-) -> anyhow::Result<()> {
+fn wait_until(status: &StatusReader, done: impl Fn(&Snapshot) -> bool) -> anyhow::Result<()> {
     let started = Instant::now();
+    let mut snap = status.snapshot()?;
     loop {
-        if done(&status.snapshot()?) {
+        if done(&snap) {
             return Ok(());
         }
         if started.elapsed() > Duration::from_secs(120) {
             bail!("the controller did not catch up within 120 s");
         }
         std::hint::spin_loop();
+        status.snapshot_into(&mut snap)?;
     }
 }
 
-fn latency(status: &StatusReader, fifo: &Path, samples: usize) -> anyhow::Result<Vec<Duration>> {
-    let mut out = std::fs::OpenOptions::new().write(true).open(fifo)?;
+/// The latency phase: one event at a time, from its send time to its
+/// sensor's event count going up in shared memory.
+fn latency(status: &StatusReader, plan: &Plan) -> anyhow::Result<Vec<Duration>> {
     let sensor = "back-door";
-    let events_of = |s: &homesec_ipc::status::Snapshot| {
+    let (kind, states) = states_of(sensor, plan.config.as_deref())?;
+    let mut connection = Connection::open(&plan.transport)?;
+    let events_of = |s: &Snapshot| {
         s.sensors
             .iter()
             .find(|x| x.id == sensor)
             .map_or(0, |x| x.events)
     };
-    let mut seen = events_of(&status.snapshot()?);
-    let mut latencies = Vec::with_capacity(samples);
-    for i in 0..samples {
-        let line: &[u8] = if i % 2 == 0 {
-            b"back-door open\n"
-        } else {
-            b"back-door closed\n"
-        };
-        let t0 = Instant::now();
-        out.write_all(line)?;
+    let mut snap = status.snapshot()?;
+    let mut seen = events_of(&snap);
+    let mut latencies = Vec::with_capacity(plan.samples);
+    for i in 0..plan.samples {
+        let sent = connection.send(kind, sensor, states[i % 2])?;
         loop {
-            let now = events_of(&status.snapshot()?);
-            if now > seen {
-                seen = now;
+            status.snapshot_into(&mut snap)?;
+            if events_of(&snap) > seen {
+                seen = events_of(&snap);
                 break;
             }
-            if t0.elapsed() > Duration::from_secs(10) {
+            if mq::monotonic_ns() - sent > 10_000_000_000 {
                 bail!("event {i} never became visible");
             }
             std::hint::spin_loop();
         }
-        latencies.push(t0.elapsed());
+        latencies.push(Duration::from_nanos(mq::monotonic_ns() - sent));
     }
     Ok(latencies)
 }

@@ -80,14 +80,25 @@ async fn interpret(received: Received, config: &watch::Receiver<Arc<Config>>) ->
     };
     let message: Result<Message, DecodeError> = received.message;
     match message {
-        Ok(Message::Sensor { kind, sensor, state, .. }) => {
+        Ok(Message::Sensor {
+            kind,
+            sensor,
+            state,
+            ..
+        }) => {
             let configured = config.borrow().sensor(&sensor).map(|s| s.kind);
             match configured {
                 Some(k) if k != kind => rejected(
-                    format!("sensor '{sensor}' is a {k} sensor in the house, but the message says {kind}"),
+                    format!(
+                        "sensor '{sensor}' is a {k} sensor in the house, but the message says {kind}"
+                    ),
                     format!("{sensor} {state}"),
                 ),
-                _ => Input::Sensor { sensor, state, source: SOURCE.to_string() },
+                _ => Input::Sensor {
+                    sensor,
+                    state,
+                    source: SOURCE.to_string(),
+                },
             }
         }
         Ok(Message::Keypad { line: text, .. }) => match line::parse_line(text.as_bytes()) {
@@ -101,7 +112,10 @@ async fn interpret(received: Received, config: &watch::Receiver<Arc<Config>>) ->
             ),
             Err(e) => rejected(e.to_string(), line::excerpt(text.as_bytes())),
         },
-        Err(e) => rejected(format!("bad message: {e}"), format!("priority {}", received.priority)),
+        Err(e) => rejected(
+            format!("bad message: {e}"),
+            format!("priority {}", received.priority),
+        ),
     }
 }
 
@@ -109,13 +123,19 @@ async fn interpret(received: Received, config: &watch::Receiver<Arc<Config>>) ->
 pub fn open(instance: &str) -> Result<Receiver, mq::MqError> {
     let (queue, opened) = Receiver::open(instance)?;
     match opened {
-        mq::Opened::Created => tracing::info!(queue = %mq::queue_name(instance), "message queue created"),
+        mq::Opened::Created => {
+            tracing::info!(queue = %mq::queue_name(instance), "message queue created")
+        }
         mq::Opened::Existing { waiting } => tracing::info!(
             queue = %mq::queue_name(instance),
             waiting,
             "message queue kept from the last run; waiting messages are delivered now"
         ),
-        mq::Opened::Recreated { old_msgsize, old_maxmsg, discarded } => tracing::warn!(
+        mq::Opened::Recreated {
+            old_msgsize,
+            old_maxmsg,
+            discarded,
+        } => tracing::warn!(
             queue = %mq::queue_name(instance),
             old_msgsize,
             old_maxmsg,

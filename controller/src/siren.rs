@@ -60,10 +60,21 @@ impl GpioSiren {
     /// Takes `pin` as an output, switched off.
     pub fn open(pin: u8, active_high: bool) -> Result<GpioSiren, SirenError> {
         let err = |source| SirenError { pin, source };
-        let pin_handle = rppal::gpio::Gpio::new().map_err(err)?.get(pin).map_err(err)?;
-        let output = if active_high { pin_handle.into_output_low() } else { pin_handle.into_output_high() };
+        let pin_handle = rppal::gpio::Gpio::new()
+            .map_err(err)?
+            .get(pin)
+            .map_err(err)?;
+        let output = if active_high {
+            pin_handle.into_output_low()
+        } else {
+            pin_handle.into_output_high()
+        };
         tracing::info!(pin, active_high, "siren on GPIO");
-        Ok(GpioSiren { pin: output, active_high, on: false })
+        Ok(GpioSiren {
+            pin: output,
+            active_high,
+            on: false,
+        })
     }
 }
 

@@ -1,35 +1,39 @@
-//! `homesec-load`: the load and latency tool for the controller's FIFO
-//! path (see `homesec_controller::load`).
+//! `homesec-load`: the load and latency tool for the controller's FIFO and
+//! message-queue paths (see `homesec_controller::load`).
 
 use clap::{Parser, Subcommand};
-use homesec_controller::load::{bench, states_of, write_lines};
+use homesec_controller::load::{Plan, Transport, bench, send_events};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(about = "Load and latency tool for the homesec FIFO path")]
+#[command(about = "Load and latency tool for the homesec event paths")]
 struct Args {
     #[command(subcommand)]
     command: Cmd,
+    /// Use the named FIFO at this path.
+    #[arg(long, global = true, conflicts_with = "queue")]
+    fifo: Option<PathBuf>,
+    /// Use the message queue of this instance.
+    #[arg(long, global = true, value_name = "INSTANCE")]
+    queue: Option<String>,
+    /// The house, when not the embedded default.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Cmd {
-    /// Write COUNT event lines for one sensor, one write(2) per line.
+    /// Send COUNT events for one sensor (one write(2) or mq_send each).
     Write {
-        #[arg(long)]
-        fifo: PathBuf,
-        /// A sensor of the embedded default house (or of --config).
+        /// A sensor of the house.
         #[arg(long)]
         sensor: String,
         #[arg(long)]
         count: u64,
-        #[arg(long)]
-        config: Option<PathBuf>,
     },
     /// Measure throughput and latency against a running controller.
     Bench {
-        #[arg(long)]
-        fifo: PathBuf,
+        /// The controller's instance.
         #[arg(long)]
         instance: String,
         /// Events for the throughput phase.
@@ -41,29 +45,32 @@ enum Cmd {
         /// Single events for the latency phase.
         #[arg(long, default_value_t = 10_000)]
         samples: usize,
-        #[arg(long)]
-        config: Option<PathBuf>,
     },
 }
 
 fn main() -> anyhow::Result<()> {
-    match Args::parse().command {
-        Cmd::Write {
-            fifo,
-            sensor,
-            count,
-            config,
-        } => {
-            let states = states_of(&sensor, config.as_deref())?;
-            write_lines(&fifo, &sensor, states, count)
+    let args = Args::parse();
+    let transport = match (args.fifo, args.queue) {
+        (Some(path), _) => Transport::Fifo(path),
+        (None, Some(instance)) => Transport::Queue(instance),
+        (None, None) => anyhow::bail!("say where to send: --fifo PATH or --queue INSTANCE"),
+    };
+    match args.command {
+        Cmd::Write { sensor, count } => {
+            send_events(&transport, &sensor, args.config.as_deref(), count)
         }
         Cmd::Bench {
-            fifo,
             instance,
             count,
             writers,
             samples,
-            config,
-        } => bench(&fifo, &instance, count, writers, samples, config.as_deref()),
+        } => bench(&Plan {
+            transport,
+            instance,
+            count,
+            writers,
+            samples,
+            config: args.config,
+        }),
     }
 }

@@ -167,7 +167,8 @@ pub fn read_log(events_dir: &Path) -> (Vec<Record>, Vec<String>) {
 pub struct Controller {
     pub child: Child,
     lines: mpsc::Receiver<String>,
-    pub seen: Vec<String>,
+    /// The last lines read, for the message of a wait that failed.
+    recent: std::cell::RefCell<std::collections::VecDeque<String>>,
 }
 
 impl Controller {
@@ -186,7 +187,7 @@ impl Controller {
         Controller {
             child,
             lines,
-            seen: Vec::new(),
+            recent: Default::default(),
         }
     }
 
@@ -196,8 +197,20 @@ impl Controller {
 
     /// Waits for a stderr line containing `needle`; returns it.
     pub fn wait_for_log(&self, needle: &str) -> String {
-        self.try_wait_for_log(needle, PATIENCE)
-            .unwrap_or_else(|| panic!("controller never logged '{needle}'"))
+        self.try_wait_for_log(needle, PATIENCE).unwrap_or_else(|| {
+            panic!(
+                "controller never logged '{needle}'; last lines:\n{}",
+                self.recent()
+            )
+        })
+    }
+
+    fn recent(&self) -> String {
+        self.recent
+            .borrow()
+            .iter()
+            .map(|l| format!("  {l}\n"))
+            .collect()
     }
 
     pub fn try_wait_for_log(&self, needle: &str, patience: Duration) -> Option<String> {
@@ -219,8 +232,12 @@ impl Controller {
 
     /// Waits for a stderr line that satisfies `matches`; returns it.
     pub fn wait_for(&self, matches: impl Fn(&str) -> bool) -> String {
-        self.try_wait_for(matches, PATIENCE)
-            .unwrap_or_else(|| panic!("the awaited line never came"))
+        self.try_wait_for(matches, PATIENCE).unwrap_or_else(|| {
+            panic!(
+                "the awaited line never came; last lines:\n{}",
+                self.recent()
+            )
+        })
     }
 
     fn try_wait_for(&self, matches: impl Fn(&str) -> bool, patience: Duration) -> Option<String> {
@@ -228,8 +245,16 @@ impl Controller {
         loop {
             let left = deadline.checked_duration_since(Instant::now())?;
             match self.lines.recv_timeout(left) {
-                Ok(line) if matches(&line) => return Some(line),
-                Ok(_) => {}
+                Ok(line) => {
+                    let mut recent = self.recent.borrow_mut();
+                    if recent.len() == 20 {
+                        recent.pop_front();
+                    }
+                    recent.push_back(line.clone());
+                    if matches(&line) {
+                        return Some(line);
+                    }
+                }
                 Err(_) => return None,
             }
         }

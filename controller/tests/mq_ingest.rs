@@ -1,0 +1,168 @@
+//! The POSIX message queue across real processes: bad messages refused and
+//! counted while good ones flow, a leftover queue of another shape replaced,
+//! and no event lost when the controller is killed and restarted while a
+//! sender keeps sending.
+
+mod util;
+
+use homesec_ipc::mq::{self, Message};
+use homesec_ipc::{SensorKind, SensorState};
+use std::process::Command;
+use std::time::Duration;
+use util::*;
+
+fn raw_queue(instance: &str) -> posixmq::PosixMq {
+    posixmq::OpenOptions::writeonly()
+        .open(&mq::queue_name(instance))
+        .unwrap()
+}
+
+#[test]
+fn bad_messages_are_refused_and_counted_and_the_queue_keeps_flowing() {
+    let world = World::new("mqbad");
+    let controller = world.start();
+    let mut sender = mq::Sender::open(&world.instance).unwrap();
+    let good = |sensor: &str, state| Message::sensor(SensorKind::Door, sensor, state);
+    sender
+        .send(
+            &good("front-door", SensorState::Open),
+            Duration::from_secs(5),
+        )
+        .unwrap();
+    let raw = raw_queue(&world.instance);
+    let mut wrong_version = [0u8; 26];
+    wrong_version[..5].copy_from_slice(&[9, 1, 2, 1, 10]);
+    wrong_version[16..].copy_from_slice(b"front-door");
+    raw.send(1, &wrong_version).unwrap();
+    raw.send(1, &[1, 1, 2]).unwrap(); // truncated
+    let mut unknown_id = wrong_version;
+    unknown_id[0] = 1;
+    unknown_id[16..].copy_from_slice(b"cellar-dor");
+    raw.send(1, &unknown_id).unwrap();
+    let mut unknown_kind = wrong_version;
+    unknown_kind[0] = 1;
+    unknown_kind[2] = 99;
+    raw.send(1, &unknown_kind).unwrap();
+    let mut kind_mismatch = wrong_version;
+    kind_mismatch[0] = 1;
+    kind_mismatch[2] = SensorKind::Window.code();
+    raw.send(1, &kind_mismatch).unwrap();
+    sender
+        .send(
+            &good("back-door", SensorState::Open),
+            Duration::from_secs(5),
+        )
+        .unwrap();
+    controller.wait_until_published("back-door open");
+    let json: serde_json::Value =
+        serde_json::from_slice(&world.ctl(&["status", "--json"]).stdout).unwrap();
+    assert!(controller.stop().success());
+
+    let (records, problems) = world.log();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        sensor_events(&records),
+        vec![
+            ("front-door".to_string(), "open".to_string()),
+            ("back-door".to_string(), "open".to_string())
+        ]
+    );
+    let reasons: Vec<String> = records
+        .iter()
+        .filter_map(|r| match &r.event {
+            homesec_ipc::eventlog::Event::Rejected { source, reason, .. } if source == "mq" => {
+                Some(reason.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reasons.len(), 5, "{reasons:#?}");
+    for (reason, needle) in reasons
+        .iter()
+        .zip(["version", "short", "cellar-dor", "99", "window"])
+    {
+        assert!(
+            reason.contains(needle),
+            "'{reason}' should mention '{needle}'"
+        );
+    }
+    assert_eq!(json["rejected"], 5);
+    assert_eq!(json["accepted"], 2);
+}
+
+#[test]
+fn a_leftover_queue_of_another_shape_is_recreated() {
+    let world = World::new("mqold");
+    let name = mq::queue_name(&world.instance);
+    let old = posixmq::OpenOptions::readwrite()
+        .create_new()
+        .max_msg_len(64)
+        .capacity(4)
+        .open(&name)
+        .unwrap();
+    drop(old);
+    let controller = Controller::spawn(world.command());
+    let line = controller.wait_for_log("recreated");
+    assert!(line.contains("old_msgsize=64"), "{line}");
+    controller.wait_for_log("ready");
+    assert!(controller.stop().success());
+}
+
+fn durable_seq_at_least(n: u64) -> impl Fn(&str) -> bool {
+    move |l: &str| {
+        l.split("durable up to seq ")
+            .nth(1)
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .is_some_and(|seq| seq >= n)
+    }
+}
+
+fn send(instance: &str, sensor: &str, count: u64) -> std::process::Child {
+    Command::new(LOAD)
+        .args([
+            "write",
+            "--queue",
+            instance,
+            "--sensor",
+            sensor,
+            "--count",
+            &count.to_string(),
+        ])
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn events_sent_while_the_controller_is_dead_wait_in_the_queue() {
+    let world = World::new("mqkill");
+    let mut first = world.start();
+    assert!(
+        send(&world.instance, "living-motion", 50)
+            .wait()
+            .unwrap()
+            .success()
+    );
+    // start record + 50 events: nothing is in flight when the kill comes.
+    first.wait_for(durable_seq_at_least(51));
+    first.signal(libc::SIGKILL);
+    first.wait();
+    // Sent into the queue the dead controller left: the first ten wait
+    // there, then the sender blocks until the controller is back.
+    let mut writer = send(&world.instance, "hall-motion", 3000);
+    let second = world.start();
+    assert!(writer.wait().unwrap().success(), "the writer gave up");
+    second.wait_for(durable_seq_at_least(3052));
+    assert!(second.stop().success());
+    let (records, problems) = world.log();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_contiguous(&records);
+    let events = sensor_events(&records);
+    assert_eq!(
+        events.iter().filter(|(s, _)| s == "living-motion").count(),
+        50
+    );
+    assert_eq!(
+        events.iter().filter(|(s, _)| s == "hall-motion").count(),
+        3000
+    );
+}
