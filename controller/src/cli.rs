@@ -20,6 +20,13 @@ pub struct Args {
     /// With --sim: run the house clock N times faster (1440 = a day a minute).
     #[arg(long, value_name = "N", default_value_t = 1.0, requires = "sim")]
     pub speed: f64,
+    /// With --sim: the scenario the simulated sensors play (default: the
+    /// embedded one, config/scenarios/default.toml).
+    #[arg(long, value_name = "FILE", requires = "sim")]
+    pub scenario: Option<PathBuf>,
+    /// With --sim: the simulator's seed (the same seed plays the same days).
+    #[arg(long, value_name = "N", requires = "sim")]
+    pub seed: Option<u64>,
     /// With --sim: the house time to start from: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]`
     /// (local time) or RFC 3339. Default: now.
     #[arg(long, value_name = "DATE-TIME", requires = "sim")]
@@ -47,6 +54,8 @@ impl Args {
             runtime_dir: self.runtime_dir.clone(),
             data_dir: self.data_dir.clone(),
             sim: self.sim,
+            scenario: self.scenario.clone(),
+            seed: self.seed,
             speed: self.speed,
             start: self.start.clone(),
         }

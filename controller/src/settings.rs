@@ -25,6 +25,10 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     /// `--sim`: start the simulated sensor processes.
     pub sim: bool,
+    /// `--scenario FILE` for the simulator.
+    pub scenario: Option<PathBuf>,
+    /// `--seed N` for the simulator.
+    pub seed: Option<u64>,
     /// `--speed N` (1 is real time).
     pub speed: f64,
     /// `--start DATE-TIME`.
@@ -48,6 +52,8 @@ pub struct Settings {
     pub clock: HouseClock,
     /// Whether to start the simulated sensor processes.
     pub sim: bool,
+    /// What the simulator is told besides the house: `--scenario`, `--seed`.
+    pub sim_args: Vec<String>,
 }
 
 impl Settings {
@@ -89,6 +95,7 @@ impl Settings {
             log_dir,
             clock,
             sim: overrides.sim,
+            sim_args: sim_args(overrides),
         })
     }
 
@@ -119,6 +126,18 @@ impl Settings {
     pub fn events_dir(&self) -> PathBuf {
         paths::events_dir(&self.data_dir)
     }
+}
+
+/// The simulator's own arguments, passed through.
+fn sim_args(overrides: &Overrides) -> Vec<String> {
+    let mut args = Vec::new();
+    if let Some(scenario) = &overrides.scenario {
+        args.extend(["--scenario".to_string(), scenario.display().to_string()]);
+    }
+    if let Some(seed) = overrides.seed {
+        args.extend(["--seed".to_string(), seed.to_string()]);
+    }
+    args
 }
 
 /// The house clock for `--speed` and `--start`.

@@ -29,6 +29,7 @@ pub fn children(settings: &Settings) -> anyhow::Result<Vec<Detector>> {
     if let ConfigSource::File(path) = &settings.config.source {
         common.extend(["--config".to_string(), path.display().to_string()]);
     }
+    common.extend(settings.sim_args.iter().cloned());
     let piped = settings
         .config
         .sensor(PIPE_SENSOR)

@@ -16,6 +16,7 @@ use std::ffi::OsString;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
 
 /// Why the controller could not be signalled.
 #[derive(Debug, thiserror::Error)]
@@ -128,10 +129,16 @@ pub struct Restart {
     pub old_clock: HouseClock,
 }
 
+/// How soon to look again at a segment created but not yet published
+/// (a controller between creating it and its first publish, which happens
+/// in place and so wakes no watcher).
+const RECHECK_UNPUBLISHED: Duration = Duration::from_millis(100);
+
 /// What the segment last said.
 pub struct ControllerWatch {
     segment: PathBuf,
     file_id: Option<(u64, u64)>,
+    recheck_at: Option<Instant>,
     pid: Option<u32>,
     clock: HouseClock,
 }
@@ -142,6 +149,7 @@ impl ControllerWatch {
         let mut watch = ControllerWatch {
             segment,
             file_id: None,
+            recheck_at: None,
             pid: None,
             clock: HouseClock::REAL,
         };
@@ -154,16 +162,23 @@ impl ControllerWatch {
         self.clock
     }
 
-    /// Re-reads the segment if its file was replaced; says so when that
-    /// brought a new controller pid.
+    /// When [`ControllerWatch::refresh`] should run again although no
+    /// watcher will say so: the segment exists but was not published yet.
+    pub fn recheck_at(&self) -> Option<Instant> {
+        self.recheck_at
+    }
+
+    /// Re-reads the segment if its file was replaced (or not yet published);
+    /// says so when that brought a new controller pid.
     pub fn refresh(&mut self) -> Option<Restart> {
         let file_id = std::fs::metadata(&self.segment)
             .ok()
             .map(|m| (m.dev(), m.ino()));
-        if file_id == self.file_id {
+        if file_id == self.file_id && self.recheck_at.is_none() {
             return None;
         }
         self.file_id = file_id;
+        self.recheck_at = None;
         let snap = match StatusReader::open(&self.segment).and_then(|r| r.snapshot()) {
             Ok(snap) => snap,
             Err(e) => {
@@ -171,6 +186,10 @@ impl ControllerWatch {
                 return None;
             }
         };
+        if snap.pid == 0 {
+            self.recheck_at = Some(Instant::now() + RECHECK_UNPUBLISHED);
+            return None;
+        }
         let old_clock = self.clock;
         self.clock = snap.clock;
         let old_pid = self.pid.replace(snap.pid);
@@ -288,7 +307,8 @@ mod inotify {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use homesec_ipc::AlarmState;
+    use homesec_ipc::status::{Snapshot, StatusWriter};
 
     fn absent_segment() -> PathBuf {
         homesec_ipc::paths::status_segment(&format!("t-sens-absent-{}", std::process::id()))
@@ -352,6 +372,79 @@ mod tests {
         let mut watch = ControllerWatch::new(absent_segment());
         assert_eq!(watch.clock(), HouseClock::REAL);
         assert_eq!(watch.refresh(), None);
+    }
+
+    fn published(pid: u32, clock: HouseClock) -> Snapshot {
+        Snapshot {
+            pid,
+            instance: "t".into(),
+            running: true,
+            siren: false,
+            heartbeat_ms: homesec_ipc::clock::wall_ms(),
+            heartbeat_interval_ms: 1000,
+            started_ms: 0,
+            alarm: AlarmState::Disarmed,
+            mode: None,
+            since_ms: 0,
+            accepted: 0,
+            rejected: 0,
+            logged_seq: 0,
+            clock,
+            sensors: Vec::new(),
+            cameras: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_restart_is_seen_once_the_new_segment_is_published() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let segment = dir.path().join("homesec-t.status");
+        let pidfile = dir.path().join("controller.pid");
+        let mut watch = ControllerWatch::new(segment.clone());
+        let fast = HouseClock {
+            origin_wall_ms: 1,
+            origin_house_ms: 2,
+            speed: 60.0,
+        };
+
+        let mut first = StatusWriter::create(&segment, 1, 1).expect("created");
+        assert_eq!(watch.refresh(), None, "not published yet");
+        assert!(watch.recheck_at().is_some());
+        first.publish(&published(4242, fast)).expect("published");
+        let restart = watch.refresh().expect("controller found");
+        assert_eq!((restart.old_pid, restart.new_pid), (None, 4242));
+        assert_eq!(watch.clock(), fast);
+        assert_eq!(watch.recheck_at(), None);
+        assert_eq!(watch.refresh(), None, "nothing changed");
+        assert_eq!(
+            controller_pid(&segment, &pidfile).expect("pid"),
+            (4242, PidSource::StatusSegment)
+        );
+
+        let mut second = StatusWriter::create(&segment, 1, 1).expect("replaced");
+        second
+            .publish(&published(4343, HouseClock::REAL))
+            .expect("published");
+        let restart = watch.refresh().expect("restart seen");
+        assert_eq!((restart.old_pid, restart.new_pid), (Some(4242), 4343));
+        assert_eq!(restart.old_clock, fast);
+        assert_eq!(watch.clock(), HouseClock::REAL);
+    }
+
+    #[test]
+    fn a_stopped_controller_in_the_segment_falls_back_to_the_pidfile() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let segment = dir.path().join("homesec-t.status");
+        let pidfile = dir.path().join("controller.pid");
+        let mut writer = StatusWriter::create(&segment, 1, 1).expect("created");
+        let mut snap = published(4242, HouseClock::REAL);
+        snap.running = false;
+        writer.publish(&snap).expect("published");
+        std::fs::write(&pidfile, "5151\n").expect("pidfile written");
+        assert_eq!(
+            controller_pid(&segment, &pidfile).expect("pid"),
+            (5151, PidSource::Pidfile)
+        );
     }
 
     #[test]

@@ -17,5 +17,6 @@ pub mod output;
 pub mod report;
 mod run;
 pub mod scheduled;
+pub mod sim;
 
 pub use run::run;

@@ -17,6 +17,7 @@ use crate::gpio::{GpioBackend, RppalPins};
 use crate::output::{MqOutput, Output, OutputError, StdoutOutput};
 use crate::report::Report;
 use crate::scheduled::{Scheduled, StartFeed};
+use crate::sim::{self, Simulator};
 use anyhow::Context;
 use homesec_config::{Input, Sensor};
 use homesec_ipc::{SensorKind, SensorState, paths};
@@ -95,11 +96,17 @@ fn start_backend(
     first: &mut Vec<Report>,
 ) -> anyhow::Result<Box<dyn Backend>> {
     if settings.sim {
-        let start_ms = watch.clock().now_ms();
-        return Ok(Box::new(Scheduled::new(
-            simulator_feed(settings)?,
-            start_ms,
-        )));
+        // A simulated house clock starts the scenario at the clock's origin,
+        // so every sensor process of the house plays the same days (the few
+        // reports due before now go out at once); a real clock starts now.
+        let clock = watch.clock();
+        let start_ms = if clock.is_simulated() {
+            clock.origin_house_ms
+        } else {
+            clock.now_ms()
+        };
+        let feed = simulator_feed(settings, start_ms)?;
+        return Ok(Box::new(Scheduled::new(feed, start_ms)));
     }
     let sensors: Vec<&Sensor> = settings
         .house
@@ -118,10 +125,36 @@ fn start_backend(
     Ok(Box::new(backend))
 }
 
-/// THE call site of the scenario simulator (`crate::sim`).
-fn simulator_feed(settings: &Settings) -> anyhow::Result<StartFeed> {
-    let _ = settings;
-    anyhow::bail!("the scenario simulator is not built into this homesec-sensors yet")
+/// The scenario simulator as a feed that can start over at any house time.
+/// Every sensor is simulated, whatever its input (a laptop run of a Pi
+/// config). The scenario is bound to the house once here, so that a bad
+/// scenario fails the start rather than a later restart.
+fn simulator_feed(settings: &Settings, start_ms: i64) -> anyhow::Result<StartFeed> {
+    let scenario = match &settings.scenario {
+        Some(path) => sim::load_scenario(path)?,
+        None => sim::default_scenario(),
+    };
+    let mut house = settings.house.clone();
+    for sensor in &mut house.sensors {
+        sensor.input = Input::Simulated;
+    }
+    let seed = settings.seed;
+    let first = Simulator::new(&scenario, &house, seed, start_ms)?;
+    tracing::info!(scenario = scenario.name(), seed, "simulating every sensor");
+    let mut first = Some(first);
+    Ok(Box::new(move |at_ms| {
+        let simulator = match first.take() {
+            Some(simulator) if at_ms == start_ms => Ok(simulator),
+            _ => Simulator::new(&scenario, &house, seed, at_ms),
+        };
+        match simulator {
+            Ok(mut simulator) => Box::new(move || simulator.next()),
+            Err(e) => {
+                tracing::error!("cannot restart the scenario: {e}");
+                Box::new(|| None)
+            }
+        }
+    }))
 }
 
 fn start_output(settings: &Settings) -> Box<dyn Output> {
@@ -216,11 +249,14 @@ impl Process {
 
     fn deadline(&self) -> Option<Instant> {
         let clock = self.watch.clock();
-        let backend = self.backend.next_due(Instant::now(), &clock);
-        match (backend, self.output.retry_at()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            self.backend.next_due(Instant::now(), &clock),
+            self.output.retry_at(),
+            self.watch.recheck_at(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     fn handle(&mut self, woke: Wake, due: &mut Vec<Report>) -> ControlFlow<Stop> {

@@ -41,7 +41,6 @@ pub(crate) struct Layout {
 /// An occupant with a checked code.
 #[derive(Debug, Clone)]
 pub(crate) struct Resident {
-    pub name: String,
     pub code: String,
     pub routines: Vec<Routine>,
 }
@@ -228,7 +227,6 @@ impl Binder<'_> {
                 return Err(self.file.invalid(&occupant.code.place, message));
             }
             out.push(Resident {
-                name: occupant.name.clone(),
                 code: code.to_string(),
                 routines: occupant.routines.clone(),
             });

@@ -9,6 +9,7 @@ use homesec_config::Diagnostic;
 use homesec_config::duration::parse_duration;
 use homesec_ipc::line::{Control, Line, parse_line, valid_code};
 use serde::Deserialize;
+use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -19,6 +20,10 @@ pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../../config/scenarios/
 /// Where the embedded default scenario says it comes from in messages.
 const EMBEDDED: &str = "<embedded default scenario>";
 
+/// The last day a scenario may name or run to.
+const MAX_DAY: i64 = 100_000;
+/// The longest a fault may last (it may also last for ever).
+const MAX_FAULT_MS: i64 = 366 * 24 * HOUR_MS;
 /// The largest jitter a scheduled time may have.
 const MAX_JITTER_MS: i64 = 2 * HOUR_MS;
 
@@ -65,8 +70,9 @@ impl ScenarioError {
 }
 
 /// A parsed scenario file, checked as far as the file alone allows; a
-/// [`Simulator`](super::Simulator) checks it against a house.
-#[derive(Debug, Clone)]
+/// [`Simulator`](super::Simulator) checks it against a house. `Debug`
+/// leaves out the contents: they hold codes.
+#[derive(Clone)]
 pub struct ScenarioFile {
     origin: String,
     text: String,
@@ -93,6 +99,15 @@ impl ScenarioFile {
             &place.field,
             message.into(),
         ))
+    }
+}
+
+impl fmt::Debug for ScenarioFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScenarioFile")
+            .field("origin", &self.origin)
+            .field("name", &self.scenario.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -290,6 +305,7 @@ pub(crate) struct KeypadLine {
     pub when: When,
     pub line: String,
     pub control: Control,
+    pub place: Place,
 }
 
 // ---------------------------------------------------------------------------
@@ -345,12 +361,24 @@ struct RawRoutine {
     days: Option<Text>,
 }
 
-/// The scheduling fields every timed entry shares.
-struct RawWhen {
-    at: Text,
-    day: Option<Spanned<i64>>,
-    every_day: Option<Spanned<bool>>,
-    jitter: Option<Text>,
+/// The scheduling fields every timed entry shares, borrowed from it.
+struct RawWhen<'a> {
+    at: &'a Text,
+    day: Option<&'a Spanned<i64>>,
+    every_day: Option<&'a Spanned<bool>>,
+    jitter: &'a Option<Text>,
+}
+
+/// Borrows the scheduling fields of a timed entry.
+macro_rules! when_fields {
+    ($raw:expr) => {
+        RawWhen {
+            at: &$raw.at,
+            day: $raw.day.as_ref(),
+            every_day: $raw.every_day.as_ref(),
+            jitter: &$raw.jitter,
+        }
+    };
 }
 
 #[derive(Debug, Deserialize)]
@@ -464,7 +492,6 @@ fn optional_ms(
 
 /// A day number (1-based in the file) as a 0-based index.
 fn day_number(value: &Spanned<i64>, field: &str) -> Result<u32, Problem> {
-    const MAX_DAY: i64 = 100_000;
     let n = *value.get_ref();
     if (1..=MAX_DAY).contains(&n) {
         // In range, so it fits.
@@ -478,12 +505,26 @@ fn day_number(value: &Spanned<i64>, field: &str) -> Result<u32, Problem> {
     }
 }
 
-fn check_when(raw: &RawWhen, field: &str) -> Result<When, Problem> {
+/// The `days` a scenario runs.
+fn run_length(days: &Spanned<i64>) -> Result<u32, Problem> {
+    u32::try_from(*days.get_ref())
+        .ok()
+        .filter(|n| (1..=MAX_DAY).contains(&i64::from(*n)))
+        .ok_or_else(|| {
+            problem(
+                days,
+                "days",
+                format!("days must be 1 to {MAX_DAY}; leave it out to run for ever"),
+            )
+        })
+}
+
+fn check_when(raw: &RawWhen<'_>, field: &str) -> Result<When, Problem> {
     let at_field = format!("{field}.at");
-    let at = parse_at(raw.at.get_ref()).map_err(|m| problem(&raw.at, &at_field, m))?;
-    let jitter_ms = optional_ms(&raw.jitter, &format!("{field}.jitter"), 0, 0, MAX_JITTER_MS)?;
-    let every = raw.every_day.as_ref().filter(|e| *e.get_ref());
-    let days = match (at, &raw.day, every) {
+    let at = parse_at(raw.at.get_ref()).map_err(|m| problem(raw.at, &at_field, m))?;
+    let jitter_ms = optional_ms(raw.jitter, &format!("{field}.jitter"), 0, 0, MAX_JITTER_MS)?;
+    let every = raw.every_day.filter(|e| *e.get_ref());
+    let days = match (at, raw.day, every) {
         (At::Offset(_), Some(day), _) => {
             return Err(problem(
                 day,
@@ -519,11 +560,7 @@ fn check_when(raw: &RawWhen, field: &str) -> Result<When, Problem> {
 fn check(raw: RawScenario, default_name: String) -> Result<Scenario, Problem> {
     let name = raw.name.map_or(default_name, |n| n.into_inner());
     let description = raw.description.map(|d| d.into_inner());
-    let days = raw
-        .days
-        .as_ref()
-        .map(|d| day_number(d, "days").map(|index| index + 1))
-        .transpose()?;
+    let days = raw.days.as_ref().map(run_length).transpose()?;
     let layout = raw.layout.as_ref().map(check_layout).transpose()?;
     let occupants = check_occupants(&raw.occupants)?;
     if let (None, Some(first)) = (&layout, raw.occupants.first()) {
@@ -666,15 +703,7 @@ fn check_routine(raw: &RawRoutine, field: &str) -> Result<Routine, Problem> {
 }
 
 fn check_intrusion(raw: &RawIntrusion, field: &str) -> Result<Intrusion, Problem> {
-    let when = check_when(
-        &RawWhen {
-            at: raw.at.clone(),
-            day: raw.day.clone(),
-            every_day: raw.every_day.clone(),
-            jitter: raw.jitter.clone(),
-        },
-        field,
-    )?;
+    let when = check_when(&when_fields!(raw), field)?;
     Ok(Intrusion {
         when,
         entry: named(&raw.entry, &format!("{field}.entry")),
@@ -690,15 +719,7 @@ fn check_intrusion(raw: &RawIntrusion, field: &str) -> Result<Intrusion, Problem
 }
 
 fn check_fault(raw: &RawFault, field: &str) -> Result<Fault, Problem> {
-    let when = check_when(
-        &RawWhen {
-            at: raw.at.clone(),
-            day: raw.day.clone(),
-            every_day: raw.every_day.clone(),
-            jitter: raw.jitter.clone(),
-        },
-        field,
-    )?;
+    let when = check_when(&when_fields!(raw), field)?;
     let kind = FaultKind::parse(raw.fault.get_ref()).ok_or_else(|| {
         problem(
             &raw.fault,
@@ -718,7 +739,7 @@ fn check_fault(raw: &RawFault, field: &str) -> Result<Fault, Problem> {
                 "a tamper fault is one report: it has no 'lasts'",
             ));
         }
-        (Some(lasts), _) => Some(duration_ms(lasts, &lasts_field, 1_000, i64::MAX)?),
+        (Some(lasts), _) => Some(duration_ms(lasts, &lasts_field, 1_000, MAX_FAULT_MS)?),
         (None, _) => None,
     };
     Ok(Fault {
@@ -730,15 +751,7 @@ fn check_fault(raw: &RawFault, field: &str) -> Result<Fault, Problem> {
 }
 
 fn check_keypad(raw: &RawKeypad, field: &str) -> Result<KeypadLine, Problem> {
-    let when = check_when(
-        &RawWhen {
-            at: raw.at.clone(),
-            day: raw.day.clone(),
-            every_day: raw.every_day.clone(),
-            jitter: raw.jitter.clone(),
-        },
-        field,
-    )?;
+    let when = check_when(&when_fields!(raw), field)?;
     let line_field = format!("{field}.line");
     let usage = "write '@arm <away|home|night> <code> [force]', '@disarm <code>' or '@bypass <sensor-id> <code>'";
     let control = match parse_line(raw.line.get_ref().as_bytes()) {
@@ -762,6 +775,7 @@ fn check_keypad(raw: &RawKeypad, field: &str) -> Result<KeypadLine, Problem> {
         when,
         line: raw.line.get_ref().trim().to_string(),
         control,
+        place: place(&raw.line, &line_field),
     })
 }
 
@@ -791,7 +805,11 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_located() {
-        assert!(error("name = \n").starts_with("s.toml:1:"), "{}", error("name = \n"));
+        assert!(
+            error("name = \n").starts_with("s.toml:1:"),
+            "{}",
+            error("name = \n")
+        );
         let e = error("[[keypad]]\nat = \"+1m\"\nline = \"@disarm 1234\"\nbogus = 1\n");
         assert!(e.starts_with("s.toml:4:1: "), "{e}");
         assert!(e.contains("bogus"), "{e}");
@@ -800,13 +818,24 @@ mod tests {
     #[test]
     fn bad_times_are_located() {
         let e = error("[[keypad]]\nat = \"25:00\"\nline = \"@disarm 1234\"\n");
-        assert!(e.starts_with("s.toml:2:6: keypad[0].at: invalid time '25:00'"), "{e}");
+        assert!(
+            e.starts_with("s.toml:2:6: keypad[0].at: invalid time '25:00'"),
+            "{e}"
+        );
         let e = error("[[keypad]]\nat = \"+1m\"\nday = 2\nline = \"@disarm 1234\"\n");
         assert!(e.starts_with("s.toml:3:7: keypad[0].day: "), "{e}");
         let e = error("[[faults]]\nat = \"10:00\"\nday = 0\nsensor = \"a\"\nfault = \"silent\"\n");
-        assert!(e.starts_with("s.toml:3:7: faults[0].day: day 0 is out of range"), "{e}");
-        let e = error("[[faults]]\nat = \"10:00\"\njitter = \"3h\"\nsensor = \"a\"\nfault = \"silent\"\n");
-        assert!(e.starts_with("s.toml:3:10: faults[0].jitter: '3h' is out of range"), "{e}");
+        assert!(
+            e.starts_with("s.toml:3:7: faults[0].day: day 0 is out of range"),
+            "{e}"
+        );
+        let e = error(
+            "[[faults]]\nat = \"10:00\"\njitter = \"3h\"\nsensor = \"a\"\nfault = \"silent\"\n",
+        );
+        assert!(
+            e.starts_with("s.toml:3:10: faults[0].jitter: '3h' is out of range"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -815,7 +844,10 @@ mod tests {
         let e = error(text);
         assert!(e.starts_with("s.toml:5:8: occupants[0].code: "), "{e}");
         let e = error("[[keypad]]\nat = \"+1m\"\nline = \"@arm away 12\"\n");
-        assert!(e.starts_with("s.toml:3:8: keypad[0].line: not a keypad line: code must be"), "{e}");
+        assert!(
+            e.starts_with("s.toml:3:8: keypad[0].line: not a keypad line: code must be"),
+            "{e}"
+        );
         let e = error("[[keypad]]\nat = \"+1m\"\nline = \"front-door open\"\n");
         assert!(e.contains("a sensor event is not a keypad line"), "{e}");
     }
@@ -824,22 +856,34 @@ mod tests {
     fn routines_take_times_of_day_and_known_actions() {
         let base = "[layout]\nentrance = \"d\"\n[[occupants]]\nname = \"a\"\ncode = \"1234\"\n[[occupants.routines]]\n";
         let e = error(&format!("{base}action = \"wake\"\nat = \"+5m\"\n"));
-        assert!(e.starts_with("s.toml:8:6: occupants[0].routines[0].at: routines repeat daily"), "{e}");
+        assert!(
+            e.starts_with("s.toml:8:6: occupants[0].routines[0].at: routines repeat daily"),
+            "{e}"
+        );
         let e = error(&format!("{base}action = \"nap\"\nat = \"13:00\"\n"));
-        assert!(e.contains("routines[0].action: unknown routine 'nap'"), "{e}");
-        let e = error(&format!("{base}action = \"wake\"\nat = \"07:00\"\ndays = \"mondays\"\n"));
+        assert!(
+            e.contains("routines[0].action: unknown routine 'nap'"),
+            "{e}"
+        );
+        let e = error(&format!(
+            "{base}action = \"wake\"\nat = \"07:00\"\ndays = \"mondays\"\n"
+        ));
         assert!(e.starts_with("s.toml:9:8: "), "{e}");
     }
 
     #[test]
     fn occupants_need_a_layout() {
         let e = error("[[occupants]]\nname = \"a\"\ncode = \"1234\"\n");
-        assert!(e.starts_with("s.toml:2:8: occupants[0].name: occupants need a [layout]"), "{e}");
+        assert!(
+            e.starts_with("s.toml:2:8: occupants[0].name: occupants need a [layout]"),
+            "{e}"
+        );
     }
 
     #[test]
     fn a_tamper_fault_has_no_length() {
-        let e = error("[[faults]]\nat = \"+1m\"\nsensor = \"a\"\nfault = \"tamper\"\nlasts = \"1m\"\n");
+        let e =
+            error("[[faults]]\nat = \"+1m\"\nsensor = \"a\"\nfault = \"tamper\"\nlasts = \"1m\"\n");
         assert!(e.starts_with("s.toml:5:9: faults[0].lasts: "), "{e}");
         let e = error("[[faults]]\nat = \"+1m\"\nsensor = \"a\"\nfault = \"melted\"\n");
         assert!(e.contains("unknown fault 'melted'"), "{e}");
@@ -849,6 +893,10 @@ mod tests {
     fn a_missing_file_names_its_path() {
         let e = load_scenario(Path::new("/nonexistent/s.toml")).unwrap_err();
         assert!(matches!(e, ScenarioError::Io { .. }));
-        assert!(e.to_string().starts_with("/nonexistent/s.toml: cannot read"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("/nonexistent/s.toml: cannot read"),
+            "{e}"
+        );
     }
 }

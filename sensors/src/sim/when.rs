@@ -69,7 +69,9 @@ pub(crate) fn parse_time_of_day(text: &str) -> Result<u32, String> {
     }
     let number = |part: &str, max: u32| -> Option<u32> {
         let ok = (1..=2).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit());
-        ok.then(|| part.parse().ok()).flatten().filter(|&n| n <= max)
+        ok.then(|| part.parse().ok())
+            .flatten()
+            .filter(|&n| n <= max)
     };
     let hours = number(parts[0], 23).ok_or_else(fail)?;
     let minutes = number(parts[1], 59).filter(|_| parts[1].len() == 2);
@@ -162,8 +164,20 @@ mod tests {
     #[test]
     fn bad_times_say_what_to_write() {
         for bad in [
-            "24:00", "07:60", "07:5", "7", "07:00:60", "07:00:00:00", "", "+", "+5", "+5 m", "-5m",
-            "07h00", "007:00", "ab:cd",
+            "24:00",
+            "07:60",
+            "07:5",
+            "7",
+            "07:00:60",
+            "07:00:00:00",
+            "",
+            "+",
+            "+5",
+            "+5 m",
+            "-5m",
+            "07h00",
+            "007:00",
+            "ab:cd",
         ] {
             let err = parse_at(bad).unwrap_err();
             assert!(
