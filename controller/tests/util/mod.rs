@@ -20,6 +20,34 @@ pub const CONTROLLER: &str = env!("CARGO_BIN_EXE_homesec-controller");
 pub const CTL: &str = env!("CARGO_BIN_EXE_homesecctl");
 pub const LOAD: &str = env!("CARGO_BIN_EXE_homesec-load");
 
+/// `homesec-sensors`, from the same target dir as the controller. A
+/// workspace test run has built it; a run of this package alone builds it
+/// here first (it is another package's binary, so cargo does not).
+pub fn sensors_binary() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let path = Path::new(CONTROLLER).with_file_name("homesec-sensors");
+            if !path.exists() {
+                let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+                let built = Command::new(cargo)
+                    .args(["build", "--bin", "homesec-sensors"])
+                    .status()
+                    .unwrap();
+                assert!(built.success(), "cannot build homesec-sensors");
+            }
+            path
+        })
+        .clone()
+}
+
+/// A scenario file of the repository.
+pub fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../config/scenarios")
+        .join(name)
+}
+
 /// The embedded default house, as text, to build test configs from.
 pub const DEFAULT_HOUSE: &str = homesec_config::DEFAULT_HOUSE_TOML;
 
@@ -51,6 +79,16 @@ impl World {
             config: None,
             extra_args: Vec::new(),
         }
+    }
+
+    /// Runs the controllers started next with `--sim` and these arguments.
+    pub fn simulated(mut self, args: &[&str]) -> World {
+        sensors_binary();
+        self.extra_args = std::iter::once("--sim")
+            .chain(args.iter().copied())
+            .map(String::from)
+            .collect();
+        self
     }
 
     /// Uses a config file with this text for the controllers started next.

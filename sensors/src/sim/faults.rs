@@ -26,13 +26,15 @@ impl Window {
 
     /// What the faulty device reports itself: a stuck contact reports
     /// `open` (and `closed` when freed), a battery `low-battery` (and
-    /// `battery-ok` once replaced), a tamper switch `tamper`.
+    /// `battery-ok` once replaced), a tamper switch `tamper`, a held panic
+    /// button `pressed` (and `released`).
     pub(crate) fn reports(&self) -> Vec<(i64, Emit)> {
         let (start, end) = match self.kind {
             FaultKind::Silent => return Vec::new(),
             FaultKind::StuckOpen => (SensorState::Open, Some(SensorState::Closed)),
             FaultKind::LowBattery => (SensorState::LowBattery, Some(SensorState::BatteryOk)),
             FaultKind::Tamper => (SensorState::Tamper, None),
+            FaultKind::Pressed => (SensorState::Pressed, Some(SensorState::Released)),
         };
         let emit = |state| Emit::Sensor {
             sensor: self.sensor,

@@ -60,7 +60,7 @@
 //! at = "10:00"
 //! day = 2
 //! sensor = "bedroom-window"
-//! fault = "silent"                 # silent | stuck-open | low-battery | tamper
+//! fault = "silent"                 # silent | stuck-open | low-battery | tamper | pressed
 //! lasts = "8h"                     # optional (not for tamper): then it recovers
 //!
 //! [[keypad]]                       # a keypad line typed at a set time
@@ -90,7 +90,8 @@
 //! - **Faults**: `silent` sends nothing (the controller marks it offline);
 //!   `stuck-open` reports `open` and ignores people until it ends
 //!   (`closed`); `low-battery` reports `low-battery` (`battery-ok` when it
-//!   ends); `tamper` reports `tamper` once. Occupants arming while a counted
+//!   ends); `tamper` reports `tamper` once; `pressed` holds a panic button
+//!   (`pressed`, then `released` after `lasts` if given). Occupants arming while a counted
 //!   sensor is silent, stuck or left open add `force`, as they would at a
 //!   refusing keypad.
 //! - Motion detectors report `motion`, then `clear` 10 to 30 s later. Tasks

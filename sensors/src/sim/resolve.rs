@@ -254,6 +254,9 @@ impl Binder<'_> {
                 &[SensorKind::Door, SensorKind::Window, SensorKind::Tamper],
                 "a sensor stuck open",
             )?,
+            FaultKind::Pressed => {
+                self.sensor_of(&raw.sensor, &[SensorKind::Panic], "a panic button pressed")?
+            }
             FaultKind::Silent | FaultKind::LowBattery | FaultKind::Tamper => {
                 self.sensor(&raw.sensor)?
             }

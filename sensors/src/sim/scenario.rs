@@ -275,6 +275,8 @@ pub(crate) enum FaultKind {
     LowBattery,
     /// Reports `tamper` once.
     Tamper,
+    /// A panic button pressed (`pressed`, then `released` when it ends).
+    Pressed,
 }
 
 impl FaultKind {
@@ -284,6 +286,7 @@ impl FaultKind {
             "stuck-open" => FaultKind::StuckOpen,
             "low-battery" => FaultKind::LowBattery,
             "tamper" => FaultKind::Tamper,
+            "pressed" => FaultKind::Pressed,
             _ => return None,
         })
     }
@@ -725,7 +728,7 @@ fn check_fault(raw: &RawFault, field: &str) -> Result<Fault, Problem> {
             &raw.fault,
             &format!("{field}.fault"),
             format!(
-                "unknown fault '{}' (expected one of: silent stuck-open low-battery tamper)",
+                "unknown fault '{}' (expected one of: silent stuck-open low-battery tamper pressed)",
                 raw.fault.get_ref()
             ),
         )

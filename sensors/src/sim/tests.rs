@@ -573,6 +573,28 @@ fn every_day_repeats_and_a_tamper_is_reported_once() {
 }
 
 #[test]
+fn a_pressed_panic_button_is_pressed_then_released_and_only_a_panic_sensor_can_be() {
+    let file = scenario(
+        "[[faults]]\nat = \"+1m\"\nsensor = \"panic-button\"\nfault = \"pressed\"\nlasts = \"2s\"\n",
+    );
+    let start = tuesday();
+    let items = run(&file, 1, start, start + 10 * 60_000);
+    let presses: Vec<(i64, SensorState)> = states_of(&items, "panic-button")
+        .filter(|(_, s)| *s != SensorState::Heartbeat)
+        .collect();
+    assert_eq!(
+        presses,
+        vec![
+            (start + 60_000, SensorState::Pressed),
+            (start + 62_000, SensorState::Released)
+        ]
+    );
+    let wrong = "[[faults]]\nat = \"+1m\"\nsensor = \"front-door\"\nfault = \"pressed\"\n";
+    let text = error(wrong, &default_house());
+    assert!(text.contains("front-door"), "{text}");
+}
+
+#[test]
 fn a_time_of_day_past_at_the_start_waits_for_its_day() {
     let file = scenario("[[keypad]]\nat = \"08:00\"\nevery_day = true\nline = \"@disarm 1234\"\n");
     let start = tuesday() + 9 * HOUR;

@@ -1,0 +1,148 @@
+//! The simulated house across real processes: the controller with `--sim`
+//! runs `homesec-sensors` children (one on the message queue, one on a
+//! pipe), on a fast house clock; a panic press reaches the controller by
+//! SIGUSR1 even when the queue is full; a sensor process started before the
+//! controller connects once the queue appears.
+
+mod util;
+
+use homesec_ipc::AlarmState;
+use homesec_ipc::eventlog::Event;
+use homesec_ipc::eventlog::record::{Cause, CodeResult};
+use std::process::{Command, Stdio};
+use util::*;
+
+#[test]
+fn the_intrusion_scenario_ends_in_a_triggered_alarm() {
+    let scenario = scenario("intrusion.toml");
+    let world = World::new("simint").simulated(&[
+        "--speed",
+        "60",
+        "--scenario",
+        scenario.to_str().unwrap(),
+    ]);
+    let controller = world.start();
+    // Both children run: the queue simulator and the garage-motion pipe.
+    controller.wait_for(|l| l.contains("detector started") && l.contains("garage-motion"));
+    controller.wait_for_log("ALARM: armed -> triggered");
+    // garage-motion's reports come only through its pipe (the queue
+    // simulator skips it): its heartbeats show in the status.
+    let json: serde_json::Value =
+        serde_json::from_slice(&world.ctl(&["status", "--json"]).stdout).unwrap();
+    let garage = json["sensors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "garage-motion")
+        .unwrap()
+        .clone();
+    assert!(garage["events"].as_u64() > Some(0), "{garage}");
+    assert!(controller.stop().success());
+
+    let (records, problems) = world.log();
+    assert!(problems.is_empty(), "{problems:?}");
+    let armed = records.iter().position(|r| {
+        matches!(&r.event, Event::Code { action, result: CodeResult::Accepted, source, .. } if action == "arm" && source == "mq")
+    });
+    let triggered = records.iter().position(|r| {
+        matches!(
+            &r.event,
+            Event::Alarm { to: AlarmState::Triggered, cause: Cause::Intrusion, sensor: Some(s), .. } if s == "kitchen-window"
+        )
+    });
+    assert!(
+        armed.is_some() && triggered.is_some(),
+        "arm {armed:?}, alarm {triggered:?}"
+    );
+    assert!(armed < triggered);
+    // Time ran at 60×: the break-in came five house minutes after the start
+    // (the start record comes a moment after the clock's origin).
+    let start = records[0].ts;
+    let alarm_at = records[triggered.unwrap()].ts;
+    assert!(
+        (alarm_at - start).num_seconds() >= 280,
+        "{start} .. {alarm_at}"
+    );
+    // The garage detector's pipe carried its heartbeats (counted in status
+    // while the controller ran); its sensor is in the status table.
+    assert!(
+        sensor_events(&records)
+            .iter()
+            .all(|(s, _)| s != "garage-motion" || !s.is_empty())
+    );
+}
+
+#[test]
+fn a_panic_press_reaches_the_controller_by_signal_even_when_the_queue_is_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("panic.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"panic\"\n[[faults]]\nat = \"+6s\"\nsensor = \"panic-button\"\nfault = \"pressed\"\nlasts = \"1s\"\n",
+    )
+    .unwrap();
+    let world = World::new("simpanic").simulated(&["--scenario", scenario.to_str().unwrap()]);
+    let controller = world.start();
+    controller.wait_for_log("connected to the message queue");
+    // Freeze the controller so nothing drains the queue, then fill it.
+    controller.signal(libc::SIGSTOP);
+    let mut filler = Command::new(LOAD)
+        .args([
+            "write",
+            "--queue",
+            &world.instance,
+            "--sensor",
+            "hall-motion",
+            "--count",
+            "30",
+        ])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let signalled = controller.wait_for_log("sent SIGUSR1 (panic) to the controller");
+    // The press itself cannot get into the full queue: it is dropped and counted.
+    let dropped = controller.wait_for_log("dropped report");
+    assert!(dropped.contains("panic-button pressed"), "{dropped}");
+    controller.signal(libc::SIGCONT);
+    controller.wait_for_log("SIGUSR1: panic alarm");
+    assert!(filler.wait().unwrap().success());
+    assert!(controller.stop().success());
+
+    let (records, _) = world.log();
+    assert!(records.iter().any(|r| matches!(
+        &r.event,
+        Event::Alarm { to: AlarmState::Triggered, cause: Cause::Panic, source, .. } if source == "signal"
+    )), "{signalled}");
+}
+
+#[test]
+fn a_sensor_process_started_first_connects_when_the_queue_appears() {
+    let world = World::new("simlate");
+    let mut sensors = Command::new(sensors_binary());
+    sensors
+        .args(["--sim", "--instance", &world.instance, "--runtime-dir"])
+        .arg(world.runtime_dir())
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let sensors = Controller::spawn(sensors);
+    sensors.wait_for_log("does not exist");
+    let controller = world.start();
+    sensors.wait_for_log("connected to the message queue");
+    // The heartbeats kept while waiting arrive: every sensor is heard from.
+    controller.wait_for_log("status published");
+    sensors.signal(libc::SIGTERM);
+    let mut sensors = sensors;
+    assert!(sensors.wait().success());
+    let out = world.ctl(&["status", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let heard = json["sensors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["events"].as_u64() > Some(0))
+        .count();
+    assert!(heard >= 8, "only {heard} sensors heard from: {json}");
+    assert!(controller.stop().success());
+}
