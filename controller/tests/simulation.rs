@@ -23,7 +23,18 @@ fn the_intrusion_scenario_ends_in_a_triggered_alarm() {
     ]);
     let controller = world.start();
     // Both children run: the queue simulator and the garage-motion pipe.
-    controller.wait_for(|l| l.contains("detector started") && l.contains("garage-motion"));
+    let pid_of =
+        |line: String| -> i32 { line.split("pid=").nth(1).unwrap().trim().parse().unwrap() };
+    let mut children = std::collections::HashMap::new();
+    while children.len() < 2 {
+        let line = controller.wait_for(|l| l.contains("detector started"));
+        let name = if line.contains("garage-motion") {
+            "garage"
+        } else {
+            "simulator"
+        };
+        children.insert(name, pid_of(line));
+    }
     controller.wait_for_log("ALARM: armed -> triggered");
     // garage-motion's reports come only through its pipe (the queue
     // simulator skips it): its heartbeats show in the status.
@@ -38,6 +49,14 @@ fn the_intrusion_scenario_ends_in_a_triggered_alarm() {
         .clone();
     assert!(garage["events"].as_u64() > Some(0), "{garage}");
     assert!(controller.stop().success());
+    for child in children.into_values() {
+        // SAFETY: probing a pid with signal 0 sends nothing.
+        assert_ne!(
+            unsafe { libc::kill(child, 0) },
+            0,
+            "sensor process {child} outlived the controller"
+        );
+    }
 
     let (records, problems) = world.log();
     assert!(problems.is_empty(), "{problems:?}");
