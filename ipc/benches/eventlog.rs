@@ -1,12 +1,14 @@
 //! Event log throughput: `Chain::append` (serialise + hash one record; the
-//! writer needs at least 200k a second) and the verifying `Reader` over a
-//! file of 100k records (the reporter streams whole days through it).
+//! writer needs at least 200k a second), the verifying `Reader` over a file
+//! of 100k records, owned (`next_item`) and borrowed (`next_ref`, what the
+//! reporter streams whole days through), and SHA-256 of one record line
+//! alone, the part of reading no parser can save.
 
 use chrono::DateTime;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use homesec_ipc::eventlog::Event;
-use homesec_ipc::eventlog::chain::Chain;
-use homesec_ipc::eventlog::reader::{Item, Reader};
+use homesec_ipc::eventlog::chain::{Chain, line_hash};
+use homesec_ipc::eventlog::reader::{EventRef, Item, ItemRef, Reader};
 use homesec_ipc::{SensorKind, SensorState};
 use std::hint::black_box;
 
@@ -61,8 +63,36 @@ fn read(c: &mut Criterion) {
             assert_eq!(reader.counts().records, RECORDS);
         })
     });
+    group.bench_function("read_ref_100k", |b| {
+        b.iter(|| {
+            let mut reader = Reader::new([path.clone()]);
+            while let Some(item) = reader.next_ref() {
+                match item {
+                    ItemRef::Record(entry) => {
+                        assert!(matches!(entry.record.event, EventRef::Sensor(_)));
+                        black_box(entry.record.ts);
+                    }
+                    ItemRef::Problem(problem) => panic!("{problem}"),
+                }
+            }
+            assert_eq!(reader.counts().records, RECORDS);
+        })
+    });
     group.finish();
 }
 
-criterion_group!(benches, append, read);
+fn hash(c: &mut Criterion) {
+    let ts = DateTime::parse_from_rfc3339("2026-11-22T08:15:00.250+01:00").unwrap();
+    let mut line = Vec::new();
+    Chain::new().append(ts, &sensor_event(), &mut line).unwrap();
+    line.pop();
+    let mut group = c.benchmark_group("eventlog");
+    group.throughput(Throughput::Bytes(line.len() as u64));
+    group.bench_function("sha256_line", |b| {
+        b.iter(|| black_box(line_hash(black_box(&line))))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, append, read, hash);
 criterion_main!(benches);

@@ -1,2 +1,177 @@
-//! (being written)
+//! # homesec-reporter — security reports from the event log
+//!
+//! Reads the controller's event log (`<data-dir>/events/YYYY-MM-DD.jsonl`)
+//! for a local day, an ISO week or a range, and writes the report a
+//! homeowner reads in the morning: summary, armed timeline, alarms,
+//! activity, doors and windows left open, sensor health, refused input,
+//! and whether the log is intact. Run from cron; see `deploy/`.
+//!
+//! ```text
+//! period ─► scan::plan (which files) ─► ipc Reader (streams, verifies)
+//!        ─► aggregate::Aggregator (bounded) ─► model::Report
+//!        ─► markdown / json / html ─► stdout or out::write_atomic
+//! ```
 #![deny(missing_docs)]
+
+pub mod aggregate;
+pub mod cli;
+pub mod doc;
+pub mod html;
+pub mod json;
+pub mod markdown;
+pub mod model;
+pub mod out;
+pub mod period;
+pub mod scan;
+pub mod summary;
+pub mod words;
+
+use chrono::Local;
+use cli::{Args, Format};
+use homesec_config::{Config, ConfigError};
+use homesec_ipc::paths;
+use model::Report;
+use period::PeriodError;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+/// Why no report could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The config file is missing or invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// `--instance` is not a valid name.
+    #[error("instance name '{0}' is not valid: use 1 to 32 of a-z, 0-9, '-' and '_'")]
+    Instance(String),
+    /// The period arguments make no period.
+    #[error(transparent)]
+    Period(#[from] PeriodError),
+    /// The data dir does not exist.
+    #[error("data dir {} does not exist (give --data-dir, or paths.data_dir in the config)", .0.display())]
+    NoDataDir(PathBuf),
+    /// The data dir has no event log.
+    #[error("no event log in {}: the controller has not written one there", .0.display())]
+    NoEventLog(PathBuf),
+    /// The events dir cannot be listed.
+    #[error("cannot list {}: {source}", path.display())]
+    ListDir {
+        /// The events dir.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// A log file cannot be read.
+    #[error("cannot read {}: {reason}", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A report file cannot be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// Standard output cannot be written.
+    #[error("cannot write the report to stdout: {0}")]
+    Stdout(io::Error),
+}
+
+/// How a run ended when it made a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The log is intact.
+    Clean,
+    /// The log failed its integrity check; the report says where.
+    IntegrityFailed,
+}
+
+/// Makes the report the command line asks for and prints or writes it.
+pub fn run(args: &Args) -> Result<Outcome, ReportError> {
+    let report = make_report(args)?;
+    match &args.out {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|source| ReportError::Write {
+                path: dir.clone(),
+                source,
+            })?;
+            for format in args.formats() {
+                let name = format!("{}.{}", report.period.name, format.extension());
+                out::write_atomic(dir, &name, &render(&report, format))?;
+            }
+        }
+        None => {
+            let mut stdout = io::stdout().lock();
+            for format in args.formats() {
+                stdout
+                    .write_all(render(&report, format).as_bytes())
+                    .and_then(|()| stdout.flush())
+                    .map_err(ReportError::Stdout)?;
+            }
+        }
+    }
+    Ok(if report.integrity_failed() {
+        Outcome::IntegrityFailed
+    } else {
+        Outcome::Clean
+    })
+}
+
+/// Reads the log and makes the report, without writing it anywhere.
+pub fn make_report(args: &Args) -> Result<Report, ReportError> {
+    let config = match &args.config {
+        Some(path) => homesec_config::load(path)?,
+        None => homesec_config::default_house(),
+    };
+    let instance = args
+        .instance
+        .clone()
+        .unwrap_or_else(|| config.instance.clone());
+    if !paths::valid_instance_name(&instance) {
+        return Err(ReportError::Instance(instance));
+    }
+    let now = Local::now().fixed_offset();
+    let period = args.period(now.date_naive())?;
+    let events_dir = events_dir(args, &config, &instance)?;
+    let plan = scan::plan(&events_dir, &period)?;
+    let options = aggregate::Options {
+        instance,
+        open_threshold_ms: u64::try_from(args.open_threshold.as_millis()).unwrap_or(u64::MAX),
+        now,
+    };
+    let mut report = scan::report(plan, period, config, options)?;
+    summary::fill(&mut report);
+    Ok(report)
+}
+
+/// The events dir: `--data-dir`, else the config's, else the default.
+fn events_dir(args: &Args, config: &Config, instance: &str) -> Result<PathBuf, ReportError> {
+    let data_dir = args
+        .data_dir
+        .clone()
+        .or_else(|| config.paths.data_dir.clone())
+        .unwrap_or_else(|| paths::default_data_dir(instance));
+    if !data_dir.is_dir() {
+        return Err(ReportError::NoDataDir(data_dir));
+    }
+    let events = paths::events_dir(&data_dir);
+    if !events.is_dir() {
+        return Err(ReportError::NoEventLog(data_dir));
+    }
+    Ok(events)
+}
+
+/// The report in one format.
+pub fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Text => markdown::render(report, doc::Flavour::Text),
+        Format::Md => markdown::render(report, doc::Flavour::Markdown),
+        Format::Json => json::render(report),
+        Format::Html => html::render(report),
+    }
+}

@@ -1,27 +1,35 @@
 //! Streaming, verifying reader over one or more event log files.
 //!
-//! Memory is bounded (a 64 KiB read buffer and one line of at most
-//! [`MAX_RECORD_LINE`] bytes, both reused) and the reader never stops: every
+//! Memory is bounded (reused buffers that grow only to hold a line of at
+//! most [`MAX_RECORD_LINE`] bytes; a second thread reads and hashes ahead,
+//! a few hundred KiB at most) and the reader never stops: every
 //! line is either a record or a [`Problem`], and reading goes on. The
 //! sequence and hash chain are checked across files, each record against the
 //! last *valid* record before it, so one removed line shows as a `SeqGap` and
 //! a `ChainBreak` at the next record, and one altered line as a `ChainBreak`
 //! at the record after it.
 
-use super::chain::{GENESIS, hex_bytes, line_hash};
+mod batches;
+mod lines;
+mod scan;
+
+use super::chain::{GENESIS, hex_bytes};
 use super::files::list_files;
-use super::record::Record;
+use super::record::{Event, Record};
+use crate::{SensorKind, SensorState};
+use batches::Batches;
+use chrono::{DateTime, FixedOffset};
+use lines::RawLine;
+use scan::SensorLine;
 use std::collections::VecDeque;
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// The longest line the reader accepts, in bytes; longer lines are corrupt
 /// and skipped without being buffered.
 pub const MAX_RECORD_LINE: usize = 1 << 20;
-
-const READ_BUFFER: usize = 64 * 1024;
 
 /// Something wrong at one line of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,7 +115,7 @@ pub struct Counts {
     pub unreadable: u64,
 }
 
-/// One thing the reader found.
+/// One thing the reader found, as an owned [`Record`] (see [`Reader::next_item`]).
 #[derive(Debug)]
 pub enum Item<'a> {
     /// A record, after any problems found with it.
@@ -127,42 +135,213 @@ pub struct Entry<'a> {
     pub record: Record,
 }
 
-/// The raw result of reading one line into the line buffer.
-enum RawLine {
-    /// A line ended by `\n` (the buffer holds it without the `\n`).
-    Complete,
-    /// The file ended without a `\n` after this line.
-    Unterminated,
-    /// Longer than [`MAX_RECORD_LINE`]; `terminated` says whether a `\n` ended it.
-    TooLong { terminated: bool },
+/// One thing the reader found, borrowed from the reader (see [`Reader::next_ref`]).
+#[derive(Debug)]
+pub enum ItemRef<'a> {
+    /// A record, after any problems found with it.
+    Record(EntryRef<'a>),
+    /// A problem.
+    Problem(Problem),
+}
+
+/// A borrowed record and where it was.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryRef<'a> {
+    /// The file it is in.
+    pub file: &'a Path,
+    /// Its line number, from 1.
+    pub line: u64,
+    /// The record.
+    pub record: RecordRef<'a>,
+}
+
+/// A verified record whose text fields borrow the reader's buffers: what
+/// [`Record`] holds, without allocating for the common `sensor` records.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecordRef<'a> {
+    /// Sequence number.
+    pub seq: u64,
+    /// When the controller decided it.
+    pub ts: DateTime<FixedOffset>,
+    /// What happened.
+    pub event: EventRef<'a>,
+    /// SHA-256 (hex) of the previous record's line.
+    pub prev: &'a str,
+}
+
+/// What a [`RecordRef`] says happened.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EventRef<'a> {
+    /// A sensor event: every `sensor` record comes as this variant, never as
+    /// `Other(Event::Sensor { .. })`.
+    Sensor(SensorEvent<'a>),
+    /// Any other kind (these are rare, and parsed in full).
+    Other(&'a Event),
+}
+
+/// The fields of a `sensor` record (see [`Event::Sensor`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SensorEvent<'a> {
+    /// Sensor id.
+    pub sensor: &'a str,
+    /// The sensor's zone id.
+    pub zone: &'a str,
+    /// The sensor's kind.
+    pub sensor_kind: SensorKind,
+    /// What it reported.
+    pub state: SensorState,
+    /// The input it came through.
+    pub source: &'a str,
+}
+
+impl RecordRef<'_> {
+    /// The record's `kind` as written in the log (`sensor`, `alarm`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self.event {
+            EventRef::Sensor(_) => "sensor",
+            EventRef::Other(event) => kind_name(event),
+        }
+    }
+
+    /// The same record, owned.
+    pub fn to_record(&self) -> Record {
+        let event = match self.event {
+            EventRef::Sensor(s) => Event::Sensor {
+                sensor: s.sensor.to_string(),
+                zone: s.zone.to_string(),
+                sensor_kind: s.sensor_kind,
+                state: s.state,
+                source: s.source.to_string(),
+            },
+            EventRef::Other(event) => event.clone(),
+        };
+        Record {
+            seq: self.seq,
+            ts: self.ts,
+            event,
+            prev: self.prev.to_string(),
+        }
+    }
+}
+
+/// The `kind` tag of an event.
+fn kind_name(event: &Event) -> &'static str {
+    match event {
+        Event::Start { .. } => "start",
+        Event::Stop { .. } => "stop",
+        Event::Sensor { .. } => "sensor",
+        Event::Rejected { .. } => "rejected",
+        Event::Alarm { .. } => "alarm",
+        Event::ArmRefused { .. } => "arm_refused",
+        Event::Code { .. } => "code",
+        Event::Duress { .. } => "duress",
+        Event::Bypass { .. } => "bypass",
+        Event::Trouble { .. } => "trouble",
+        Event::Siren { .. } => "siren",
+        Event::Signal { .. } => "signal",
+        Event::Config { .. } => "config",
+        Event::Snapshot { .. } => "snapshot",
+    }
+}
+
+/// The current record: found by the scanner (fields are ranges of the
+/// current line) or parsed by `serde_json`.
+#[derive(Debug)]
+enum Parsed {
+    Scanned(SensorLine),
+    Full(Record),
+}
+
+impl Parsed {
+    /// Its seq and `prev` bytes (`line` is the line it was read from).
+    fn link<'a>(&'a self, line: &'a [u8]) -> (u64, &'a [u8]) {
+        match self {
+            Parsed::Scanned(s) => (s.seq, &line[s.prev.clone()]),
+            Parsed::Full(r) => (r.seq, r.prev.as_bytes()),
+        }
+    }
+
+    fn record_ref<'a>(&'a self, line: &'a [u8]) -> RecordRef<'a> {
+        match self {
+            Parsed::Scanned(s) => {
+                // The scanner checked the line is printable ASCII: this
+                // cannot fail, and one check of the line is cheaper than four
+                // of its fields.
+                let line = std::str::from_utf8(line).unwrap_or_default();
+                let field =
+                    |range: &std::ops::Range<usize>| line.get(range.clone()).unwrap_or_default();
+                RecordRef {
+                    seq: s.seq,
+                    ts: s.ts,
+                    event: EventRef::Sensor(SensorEvent {
+                        sensor: field(&s.sensor),
+                        zone: field(&s.zone),
+                        sensor_kind: s.sensor_kind,
+                        state: s.state,
+                        source: field(&s.source),
+                    }),
+                    prev: field(&s.prev),
+                }
+            }
+            Parsed::Full(r) => RecordRef {
+                seq: r.seq,
+                ts: r.ts,
+                event: match &r.event {
+                    Event::Sensor {
+                        sensor,
+                        zone,
+                        sensor_kind,
+                        state,
+                        source,
+                    } => EventRef::Sensor(SensorEvent {
+                        sensor,
+                        zone,
+                        sensor_kind: *sensor_kind,
+                        state: *state,
+                        source,
+                    }),
+                    other => EventRef::Other(other),
+                },
+                prev: &r.prev,
+            },
+        }
+    }
 }
 
 /// Reads records from a sequence of files, oldest first:
 ///
 /// ```no_run
-/// # use homesec_ipc::eventlog::reader::{Item, Reader};
+/// # use homesec_ipc::eventlog::reader::{EventRef, ItemRef, Reader};
 /// let mut reader = Reader::from_dir("/var/lib/homesec/events".as_ref())?;
-/// while let Some(item) = reader.next_item() {
+/// while let Some(item) = reader.next_ref() {
 ///     match item {
-///         Item::Record(entry) => println!("{} {}", entry.record.seq, entry.record.ts),
-///         Item::Problem(problem) => eprintln!("{problem}"),
+///         ItemRef::Record(entry) => match entry.record.event {
+///             EventRef::Sensor(s) => println!("{} {} {}", entry.record.ts, s.sensor, s.state),
+///             EventRef::Other(event) => println!("{} {event:?}", entry.record.ts),
+///         },
+///         ItemRef::Problem(problem) => eprintln!("{problem}"),
 ///     }
 /// }
 /// println!("{:?}", reader.counts());
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
+/// [`next_ref`](Self::next_ref) lends each record without allocating for
+/// `sensor` records; [`next_item`](Self::next_item) gives owned ones.
 /// The first record read anchors the chain: when its seq is 1 its `prev` must
 /// be [`GENESIS`], otherwise (older files not given) it is trusted.
 #[derive(Debug)]
 pub struct Reader {
     files: std::vec::IntoIter<PathBuf>,
     path: PathBuf,
-    input: Option<BufReader<File>>,
+    /// The lines of the current file, read and hashed on another thread.
+    input: Option<Batches>,
     line_no: u64,
-    buf: Vec<u8>,
     pending: VecDeque<Problem>,
-    ready: Option<Record>,
+    /// The record of the current line, once checked.
+    current: Option<Parsed>,
+    /// Whether `current` is still to be handed out.
+    ready: bool,
     /// Seq and hex hash of the last valid record.
     last: Option<(u64, [u8; 64])>,
     counts: Counts,
@@ -176,9 +355,9 @@ impl Reader {
             path: PathBuf::new(),
             input: None,
             line_no: 0,
-            buf: Vec::new(),
             pending: VecDeque::new(),
-            ready: None,
+            current: None,
+            ready: false,
             last: None,
             counts: Counts::default(),
         }
@@ -195,24 +374,41 @@ impl Reader {
         self.counts
     }
 
-    /// The next record or problem; `None` when every file has been read.
-    /// Problems with a record (gap, break) come just before it.
+    /// The next record (owned) or problem; `None` when every file has been
+    /// read. Problems with a record (gap, break) come just before it.
     pub fn next_item(&mut self) -> Option<Item<'_>> {
+        Some(match self.next_ref()? {
+            ItemRef::Record(entry) => Item::Record(Entry {
+                file: entry.file,
+                line: entry.line,
+                record: entry.record.to_record(),
+            }),
+            ItemRef::Problem(problem) => Item::Problem(problem),
+        })
+    }
+
+    /// The next record (borrowed until the next call) or problem; `None`
+    /// when every file has been read. Problems with a record (gap, break)
+    /// come just before it.
+    pub fn next_ref(&mut self) -> Option<ItemRef<'_>> {
         loop {
             if let Some(problem) = self.pending.pop_front() {
-                return Some(Item::Problem(problem));
+                return Some(ItemRef::Problem(problem));
             }
-            if let Some(record) = self.ready.take() {
-                return Some(Item::Record(Entry {
-                    file: &self.path,
-                    line: self.line_no,
-                    record,
-                }));
+            if std::mem::take(&mut self.ready) {
+                break;
             }
             if !self.advance() {
                 return None;
             }
         }
+        let parsed = self.current.as_ref()?;
+        let line = self.input.as_ref()?.line();
+        Some(ItemRef::Record(EntryRef {
+            file: &self.path,
+            line: self.line_no,
+            record: parsed.record_ref(line),
+        }))
     }
 
     /// Reads one more line, or opens the next file; false when all are read.
@@ -220,7 +416,7 @@ impl Reader {
         let Some(input) = self.input.as_mut() else {
             return self.open_next();
         };
-        match read_line(input, &mut self.buf) {
+        match input.next_line() {
             Ok(None) => self.input = None,
             Ok(Some(raw)) => {
                 self.line_no += 1;
@@ -246,8 +442,8 @@ impl Reader {
         };
         self.path = path;
         self.line_no = 0;
-        match File::open(&self.path) {
-            Ok(file) => self.input = Some(BufReader::with_capacity(READ_BUFFER, file)),
+        match File::open(&self.path).and_then(Batches::spawn) {
+            Ok(batches) => self.input = Some(batches),
             Err(e) => {
                 self.counts.unreadable += 1;
                 self.problem(
@@ -271,38 +467,44 @@ impl Reader {
             }
             RawLine::TooLong { terminated: false } => return self.torn(),
         };
-        match parse_record(&self.buf) {
-            Ok(record) => {
-                let hash = line_hash(&self.buf);
-                self.verify(&record, hash);
-                self.counts.records += 1;
-                self.ready = Some(record);
-            }
-            Err(_) if unterminated => self.torn(),
-            Err(reason) => self.corrupt(reason),
-        }
+        let Some(input) = self.input.as_ref() else {
+            return;
+        };
+        let line = input.line();
+        let parsed = match parse_line(line) {
+            Ok(parsed) => parsed,
+            Err(_) if unterminated => return self.torn(),
+            Err(reason) => return self.corrupt(reason),
+        };
+        let (seq, prev) = parsed.link(line);
+        let prev_ok = match &self.last {
+            Some((_, last_hex)) => prev == last_hex,
+            None => seq != 1 || prev == GENESIS.as_bytes(),
+        };
+        let hash = input.hash();
+        self.verify(seq, prev_ok, hash);
+        self.counts.records += 1;
+        self.current = Some(parsed);
+        self.ready = true;
     }
 
-    /// Checks `record` (whose line hashes to `hash`) against the last valid
-    /// record, and makes it the last valid one.
-    fn verify(&mut self, record: &Record, hash: [u8; 32]) {
-        let prev_ok = match self.last {
-            Some((seq, prev_hex)) => {
-                let expected = seq.saturating_add(1);
-                if record.seq != expected {
-                    self.counts.gaps += 1;
-                    let found = record.seq;
-                    self.problem(self.line_no, ProblemKind::SeqGap { expected, found });
-                }
-                record.prev.as_bytes() == prev_hex
+    /// Reports a gap or break of the record `seq` (whose `prev` matched the
+    /// last valid record when `prev_ok`, and whose line hashes to `hash`),
+    /// and makes it the last valid one.
+    fn verify(&mut self, seq: u64, prev_ok: bool, hash: [u8; 32]) {
+        if let Some((last_seq, _)) = self.last {
+            let expected = last_seq.saturating_add(1);
+            if seq != expected {
+                self.counts.gaps += 1;
+                let found = seq;
+                self.problem(self.line_no, ProblemKind::SeqGap { expected, found });
             }
-            None => record.seq != 1 || record.prev == GENESIS,
-        };
+        }
         if !prev_ok {
             self.counts.breaks += 1;
-            self.problem(self.line_no, ProblemKind::ChainBreak { seq: record.seq });
+            self.problem(self.line_no, ProblemKind::ChainBreak { seq });
         }
-        self.last = Some((record.seq, hex_bytes(&hash)));
+        self.last = Some((seq, hex_bytes(&hash)));
     }
 
     fn torn(&mut self) {
@@ -321,55 +523,24 @@ impl Reader {
     }
 }
 
-fn parse_record(line: &[u8]) -> Result<Record, String> {
+/// The record on `line`: by the scanner when it can, else by `serde_json`.
+fn parse_line(line: &[u8]) -> Result<Parsed, String> {
     if line.is_empty() {
         return Err("empty line".to_string());
     }
-    serde_json::from_slice(line).map_err(|e| format!("not a record: {e}"))
-}
-
-/// Reads the next line into `buf` (without its `\n`), keeping at most
-/// [`MAX_RECORD_LINE`] bytes of it; `None` at the end of the file.
-fn read_line(input: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<Option<RawLine>> {
-    buf.clear();
-    let mut too_long = false;
-    loop {
-        let available = match input.fill_buf() {
-            Ok(available) => available,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            return Ok(match (too_long, buf.is_empty()) {
-                (true, _) => Some(RawLine::TooLong { terminated: false }),
-                (false, true) => None,
-                (false, false) => Some(RawLine::Unterminated),
-            });
-        }
-        let newline = available.iter().position(|&b| b == b'\n');
-        let part = &available[..newline.unwrap_or(available.len())];
-        if too_long || buf.len() + part.len() > MAX_RECORD_LINE {
-            too_long = true;
-            buf.clear();
-        } else {
-            buf.extend_from_slice(part);
-        }
-        let used = part.len() + usize::from(newline.is_some());
-        input.consume(used);
-        if newline.is_some() {
-            return Ok(Some(if too_long {
-                RawLine::TooLong { terminated: true }
-            } else {
-                RawLine::Complete
-            }));
-        }
+    if let Some(scanned) = scan::sensor_record(line) {
+        return Ok(Parsed::Scanned(scanned));
     }
+    serde_json::from_slice(line)
+        .map(Parsed::Full)
+        .map_err(|e| format!("not a record: {e}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::eventlog::chain::{Chain, test_lines};
+    use crate::{SensorKind, SensorState};
 
     /// What the reader reported, in order, without the file names.
     #[derive(Debug, PartialEq)]
@@ -668,6 +839,171 @@ mod tests {
         assert!(matches!(reader.next_item(), Some(Item::Record(e)) if e.record.seq == 2));
         assert!(reader.next_item().is_none());
         assert_eq!(reader.counts().unreadable, 1);
+    }
+
+    /// Record lines (without `\n`) of `count` sensor events from `chain`,
+    /// the kind the reader's scanner handles.
+    fn sensor_lines(chain: &mut Chain, count: usize) -> Vec<String> {
+        let events: Vec<Event> = (0..count)
+            .map(|n| Event::Sensor {
+                sensor: format!("door-{}", n % 3),
+                zone: "entry".into(),
+                sensor_kind: SensorKind::Door,
+                state: [SensorState::Open, SensorState::Closed][n % 2],
+                source: "fifo".into(),
+            })
+            .collect();
+        append_lines(chain, &events)
+    }
+
+    fn append_lines(chain: &mut Chain, events: &[Event]) -> Vec<String> {
+        let ts = DateTime::parse_from_rfc3339("2026-11-22T08:15:00.250+01:00").unwrap();
+        let mut out = Vec::new();
+        for event in events {
+            chain.append(ts, event, &mut out).unwrap();
+        }
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn borrowed_and_owned_records_are_what_serde_parses() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut chain = Chain::new();
+        let mut lines = sensor_lines(&mut chain, 2);
+        // Escapes in a sensor record: the scanner leaves it to serde.
+        lines.extend(append_lines(
+            &mut chain,
+            &[
+                Event::Sensor {
+                    sensor: "hall".into(),
+                    zone: "in\"side".into(),
+                    sensor_kind: SensorKind::Motion,
+                    state: SensorState::Motion,
+                    source: "pipe:pir".into(),
+                },
+                Event::Siren { on: true },
+            ],
+        ));
+        lines.extend(sensor_lines(&mut chain, 1));
+        let file = write(dir.path(), "a.jsonl", &joined(&lines));
+        let expected: Vec<Record> = lines
+            .iter()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+
+        let mut reader = Reader::new([file.clone()]);
+        let mut borrowed = Vec::new();
+        while let Some(item) = reader.next_ref() {
+            let ItemRef::Record(entry) = item else {
+                panic!("{item:?}")
+            };
+            assert_eq!(entry.file, file.as_path());
+            let sensor = matches!(entry.record.event, EventRef::Sensor(_));
+            assert_eq!(sensor, entry.record.kind() == "sensor");
+            borrowed.push((entry.line, entry.record.to_record()));
+        }
+        // Both paths are taken: the scanner for plain sensor lines, serde
+        // for the escaped one.
+        assert!(scan::sensor_record(lines[0].as_bytes()).is_some());
+        assert!(scan::sensor_record(lines[2].as_bytes()).is_none());
+        let owned: Vec<(u64, Record)> = {
+            let mut reader = Reader::new([file]);
+            std::iter::from_fn(|| match reader.next_item()? {
+                Item::Record(e) => Some((e.line, e.record)),
+                Item::Problem(p) => panic!("{p}"),
+            })
+            .collect()
+        };
+        let numbered: Vec<(u64, Record)> = (1..).zip(expected).collect();
+        assert_eq!(borrowed, numbered);
+        assert_eq!(owned, numbered);
+        assert_eq!(reader.counts().records, 5);
+    }
+
+    #[test]
+    fn tampered_sensor_lines_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines = sensor_lines(&mut Chain::new(), 6);
+        let mut tampered = lines.clone();
+        // Line 2 altered (still a well-formed record), line 4 removed, line
+        // 5 given a state no sensor has, and the last one torn.
+        assert!(tampered[1].contains(r#""state":"closed""#));
+        tampered[1] = tampered[1].replace(r#""state":"closed""#, r#""state":"open""#);
+        tampered[4] = tampered[4].replace(r#""state":"open""#, r#""state":"ajar""#);
+        let torn = &lines[5][..lines[5].len() - 1];
+        tampered[5] = torn.to_string();
+        tampered.remove(3);
+        let content = format!("{}{torn}", joined(&tampered[..4]));
+        let file = write(dir.path(), "a.jsonl", &content);
+        let (seen, counts) = read_all(&[file]);
+        let ajar = seen.iter().find_map(|s| match s {
+            Prob {
+                line: 4,
+                kind: ProblemKind::Corrupt { reason },
+            } => Some(reason.clone()),
+            _ => None,
+        });
+        assert!(ajar.unwrap().contains("ajar"));
+        let rest: Vec<&Seen> = seen
+            .iter()
+            .filter(|s| !matches!(s, Prob { line: 4, .. }))
+            .collect();
+        assert_eq!(
+            rest,
+            vec![
+                &Rec { line: 1, seq: 1 },
+                &Rec { line: 2, seq: 2 },
+                &Prob {
+                    line: 3,
+                    kind: ProblemKind::ChainBreak { seq: 3 }
+                },
+                &Rec { line: 3, seq: 3 },
+                &Prob {
+                    line: 5,
+                    kind: ProblemKind::Torn
+                },
+            ]
+        );
+        assert_eq!(
+            counts,
+            Counts {
+                records: 3,
+                torn: 1,
+                corrupt: 1,
+                breaks: 1,
+                ..Counts::default()
+            }
+        );
+    }
+
+    #[test]
+    fn a_removed_sensor_line_is_a_gap_and_a_break() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut lines = sensor_lines(&mut Chain::new(), 3);
+        lines.remove(1);
+        let file = write(dir.path(), "a.jsonl", &joined(&lines));
+        let (seen, counts) = read_all(&[file]);
+        assert_eq!(
+            seen[1..3],
+            [
+                Prob {
+                    line: 2,
+                    kind: ProblemKind::SeqGap {
+                        expected: 2,
+                        found: 3
+                    }
+                },
+                Prob {
+                    line: 2,
+                    kind: ProblemKind::ChainBreak { seq: 3 }
+                },
+            ]
+        );
+        assert_eq!((counts.records, counts.gaps, counts.breaks), (2, 1, 1));
     }
 
     #[test]

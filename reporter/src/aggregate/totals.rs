@@ -1,0 +1,72 @@
+//! The counts each record adds to [`Totals`]: the one definition used for
+//! the period, each of its days and the week before, so they always agree.
+
+use crate::model::Totals;
+use homesec_ipc::AlarmState;
+use homesec_ipc::eventlog::Event;
+use homesec_ipc::eventlog::record::{Cause, CodeResult};
+
+/// Adds what `event` counts for to `totals`.
+pub fn count(totals: &mut Totals, event: &Event) {
+    match event {
+        Event::Sensor { .. } => totals.events += 1,
+        Event::Alarm {
+            from, to, cause, ..
+        } => {
+            if *to == AlarmState::Triggered && *from != AlarmState::Triggered {
+                totals.alarms += 1;
+            }
+            match cause {
+                Cause::Arm => totals.arms += 1,
+                Cause::Disarm => totals.disarms += 1,
+                _ => {}
+            }
+        }
+        Event::Duress { .. } => totals.alarms += 1,
+        Event::Trouble { active: true, .. } => totals.faults += 1,
+        Event::Rejected { .. } => totals.rejected += 1,
+        Event::Code {
+            result: CodeResult::Wrong | CodeResult::Locked,
+            ..
+        } => totals.failed_codes += 1,
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_alarm_counts_once_and_a_re_raise_not_again() {
+        let mut totals = Totals::default();
+        let alarm = |from, to, cause| Event::Alarm {
+            from,
+            to,
+            mode: None,
+            cause,
+            sensor: None,
+            zone: None,
+            user: None,
+            delay_ms: None,
+            source: "timer".into(),
+        };
+        count(
+            &mut totals,
+            &alarm(AlarmState::Disarmed, AlarmState::Arming, Cause::Arm),
+        );
+        count(
+            &mut totals,
+            &alarm(AlarmState::Armed, AlarmState::Triggered, Cause::Intrusion),
+        );
+        count(
+            &mut totals,
+            &alarm(AlarmState::Triggered, AlarmState::Triggered, Cause::Fire),
+        );
+        count(
+            &mut totals,
+            &alarm(AlarmState::Triggered, AlarmState::Disarmed, Cause::Disarm),
+        );
+        assert_eq!((totals.arms, totals.alarms, totals.disarms), (1, 1, 1));
+    }
+}

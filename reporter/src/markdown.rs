@@ -1,0 +1,602 @@
+//! The report as Markdown or plain text: the summary first, then each
+//! section that has something to say, integrity last. Times are shown as
+//! [`crate::words::time`] does; names come from the report's `house`.
+
+use crate::doc::{Doc, Flavour};
+use crate::model::{Alarm, ChangeAction, IntegrityStatus, PeriodKind, Report, StateAt, Totals};
+use crate::words::{cause, count, duration, time};
+
+/// Widest bar in the text histogram.
+const BAR_WIDTH: u64 = 40;
+
+/// Renders `report` in `flavour`.
+pub fn render(report: &Report, flavour: Flavour) -> String {
+    let mut doc = Doc::new(flavour);
+    header(&mut doc, report);
+    timeline(&mut doc, report);
+    alarms(&mut doc, report);
+    activity(&mut doc, report);
+    openings(&mut doc, report);
+    health(&mut doc, report);
+    input(&mut doc, report);
+    system(&mut doc, report);
+    days(&mut doc, report);
+    comparison(&mut doc, report);
+    integrity(&mut doc, report);
+    doc.finish()
+}
+
+fn header(doc: &mut Doc, r: &Report) {
+    let what = match r.period.kind {
+        PeriodKind::Day => "day",
+        PeriodKind::Week => "week",
+        PeriodKind::Range => "period",
+    };
+    doc.heading(
+        1,
+        &format!("homesec report, {what} {} ({})", r.period.name, r.instance),
+    );
+    let running = if r.period.complete {
+        ""
+    } else {
+        "; still running"
+    };
+    doc.para(&format!(
+        "From {} to {} ({}{running}).",
+        r.period.start.format("%Y-%m-%d %H:%M %:z"),
+        r.period.end.format("%Y-%m-%d %H:%M %:z"),
+        duration(r.period.length_ms)
+    ));
+    doc.lines(&r.summary.lines);
+}
+
+fn state_words(state: &StateAt) -> String {
+    match (state.state, state.mode) {
+        (None, _) => "unknown (no earlier record)".to_string(),
+        (Some(s), Some(m)) => format!("{s} ({m})"),
+        (Some(s), None) => s.to_string(),
+    }
+}
+
+fn timeline(doc: &mut Doc, r: &Report) {
+    let t = &r.timeline;
+    if t.changes.is_empty() && t.at_start.state.is_none() {
+        return;
+    }
+    doc.heading(2, "Armed timeline");
+    let since = |s: &StateAt| {
+        s.since
+            .map(|at| format!(" since {}", time(r, &at)))
+            .unwrap_or_default()
+    };
+    doc.lines(&[
+        format!(
+            "At the start: {}{}.",
+            state_words(&t.at_start),
+            since(&t.at_start)
+        ),
+        format!(
+            "At the end: {}{}.",
+            state_words(&t.at_end),
+            since(&t.at_end)
+        ),
+        format!("Armed for {} in all.", duration(t.armed_ms)),
+    ]);
+    let rows: Vec<Vec<String>> = t
+        .changes
+        .items
+        .iter()
+        .map(|c| {
+            let action = match c.action {
+                ChangeAction::Arm => "arm",
+                ChangeAction::Armed => "armed (exit delay over)",
+                ChangeAction::Disarm => "disarm",
+                ChangeAction::AlarmEnded => "alarm over, disarmed",
+                ChangeAction::Restore => "restored after restart",
+                ChangeAction::Refused => "arming refused",
+            };
+            let sensors: Vec<&str> = c.sensors.iter().map(|s| r.sensor_name(s)).collect();
+            let note = match c.action {
+                ChangeAction::Refused => format!("in the way: {}", sensors.join(", ")),
+                _ if !sensors.is_empty() => format!("forced, bypassed: {}", sensors.join(", ")),
+                _ => c
+                    .delay_ms
+                    .map(|d| format!("exit delay {}", duration(d)))
+                    .unwrap_or_default(),
+            };
+            vec![
+                time(r, &c.at),
+                action.to_string(),
+                c.mode.map(|m| m.to_string()).unwrap_or_default(),
+                c.user.clone().unwrap_or_default(),
+                c.source.clone(),
+                note,
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        doc.table(&["time", "what", "mode", "user", "source", "note"], &rows);
+    }
+    omitted(doc, t.changes.omitted, "change", "changes");
+}
+
+fn alarms(doc: &mut Doc, r: &Report) {
+    if r.alarms.is_empty() {
+        return;
+    }
+    doc.heading(2, "Alarms");
+    for (n, alarm) in r.alarms.items.iter().enumerate() {
+        let place = match (&alarm.sensor, &alarm.zone) {
+            (Some(s), Some(z)) => format!(", {} ({})", r.sensor_name(s), r.zone_name(z)),
+            (Some(s), None) => format!(", {}", r.sensor_name(s)),
+            _ => String::new(),
+        };
+        doc.heading(
+            3,
+            &format!(
+                "{}. {}{place}, {}",
+                n + 1,
+                cause(alarm.cause),
+                time(r, &alarm.triggered_at)
+            ),
+        );
+        doc.bullets(&alarm_facts(r, alarm));
+    }
+    omitted(doc, r.alarms.omitted, "alarm", "alarms");
+}
+
+fn alarm_facts(r: &Report, a: &Alarm) -> Vec<String> {
+    let mut facts = Vec::new();
+    if a.before_period {
+        facts.push("raised before this period, still running at its start".to_string());
+    }
+    let mode = a
+        .mode
+        .map(|m| format!("mode {m}"))
+        .unwrap_or_else(|| "disarmed".to_string());
+    let kind = a
+        .sensor_kind
+        .map(|k| format!(", {k} sensor"))
+        .unwrap_or_default();
+    facts.push(format!("{mode}{kind}, via {}", a.source));
+    match (a.entry_delay_ms, a.entry_used_ms) {
+        (Some(delay), Some(used)) => facts.push(format!(
+            "entry delay {} granted, {} used",
+            duration(delay),
+            duration(used)
+        )),
+        (None, Some(used)) => facts.push(format!("entry delay, {} used", duration(used))),
+        _ if !a.silent => facts.push("instant: no entry delay".to_string()),
+        _ => {}
+    }
+    if let Some(user) = &a.user {
+        facts.push(format!("user {user}"));
+    }
+    for raised in &a.also {
+        let sensor = raised
+            .sensor
+            .as_deref()
+            .map(|s| format!(" ({})", r.sensor_name(s)));
+        facts.push(format!(
+            "also {}{} at {}",
+            cause(raised.cause),
+            sensor.unwrap_or_default(),
+            time(r, &raised.at)
+        ));
+    }
+    if let Some(at) = &a.timed_out_at {
+        facts.push(format!(
+            "siren stopped after the trigger duration at {}",
+            time(r, at)
+        ));
+    }
+    facts.push(match &a.disarmed {
+        Some(d) => format!(
+            "disarmed by {} via {} at {}, {} after the trigger",
+            d.user.as_deref().unwrap_or("an unknown user"),
+            d.source,
+            time(r, &d.at),
+            duration(d.after_ms)
+        ),
+        None => "no disarm followed (before the next alarm or the period's end)".to_string(),
+    });
+    if !a.clips.is_empty() {
+        facts.push(format!("clips: {}", a.clips.join(", ")));
+    }
+    facts
+}
+
+fn activity(doc: &mut Doc, r: &Report) {
+    let a = &r.activity;
+    if a.events == 0 {
+        return;
+    }
+    doc.heading(2, "Activity");
+    doc.para(&format!(
+        "{}.",
+        count(a.events, "sensor event", "sensor events")
+    ));
+    let zones: Vec<Vec<String>> = a
+        .zones
+        .iter()
+        .map(|z| {
+            vec![
+                r.zone_name(&z.zone).to_string(),
+                z.events.to_string(),
+                z.activations.to_string(),
+            ]
+        })
+        .collect();
+    doc.table(&["zone", "events", "activations"], &zones);
+    let sensors: Vec<Vec<String>> = a
+        .sensors
+        .iter()
+        .map(|s| {
+            vec![
+                r.sensor_name(&s.sensor).to_string(),
+                r.zone_name(&s.zone).to_string(),
+                s.kind.to_string(),
+                s.events.to_string(),
+                s.activations.to_string(),
+            ]
+        })
+        .collect();
+    doc.table(
+        &["sensor", "zone", "kind", "events", "activations"],
+        &sensors,
+    );
+    if a.other_events > 0 {
+        doc.para(&format!(
+            "{} of sensors past the list's limit.",
+            count(a.other_events, "event", "events")
+        ));
+    }
+    histogram(doc, r);
+}
+
+fn histogram(doc: &mut Doc, r: &Report) {
+    let h = &r.activity.histogram;
+    let max = h.buckets.iter().map(|b| b.events).max().unwrap_or(0).max(1);
+    let clocks_change = r.period.start.offset() != r.period.end.offset();
+    let label = |b: &crate::model::Bucket| match (r.period.kind, clocks_change) {
+        (PeriodKind::Day, true) => b.start.format("%H:%M %:z").to_string(),
+        (PeriodKind::Day, false) => b.start.format("%H:%M").to_string(),
+        _ => b.start.format("%a %d %H:%M").to_string(),
+    };
+    let rows: Vec<Vec<String>> = h
+        .buckets
+        .iter()
+        .filter(|b| r.period.kind == PeriodKind::Day || b.events > 0)
+        .map(|b| {
+            let width = usize::try_from(b.events * BAR_WIDTH / max).unwrap_or(0);
+            let bar = "#".repeat(if b.events > 0 { width.max(1) } else { 0 });
+            vec![label(b), b.events.to_string(), bar]
+        })
+        .collect();
+    doc.para(&format!(
+        "Events per {}:",
+        duration(u64::from(h.bucket_minutes) * 60_000)
+    ));
+    doc.table(&["from", "events", ""], &rows);
+}
+
+fn openings(doc: &mut Doc, r: &Report) {
+    let o = &r.openings;
+    if o.items.is_empty() {
+        return;
+    }
+    doc.heading(2, "Doors and windows");
+    doc.para(&format!(
+        "Open {} or longer, or open while armed (which means bypassed):",
+        duration(o.threshold_ms)
+    ));
+    let rows: Vec<Vec<String>> = o
+        .items
+        .items
+        .iter()
+        .map(|x| {
+            vec![
+                r.sensor_name(&x.sensor).to_string(),
+                time(r, &x.opened_at),
+                x.closed_at
+                    .map_or_else(|| "still open".to_string(), |c| time(r, &c)),
+                duration(x.open_ms),
+                if x.armed_ms > 0 {
+                    duration(x.armed_ms)
+                } else {
+                    String::new()
+                },
+                x.bypass.map(|b| words_of(&b)).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            "sensor",
+            "opened",
+            "closed",
+            "open for",
+            "while armed",
+            "bypass",
+        ],
+        &rows,
+    );
+    omitted(doc, o.items.omitted, "opening", "openings");
+}
+
+fn health(doc: &mut Doc, r: &Report) {
+    let h = &r.health;
+    if h.troubles.is_empty() && h.tamper_events == 0 {
+        return;
+    }
+    doc.heading(2, "Sensor health");
+    let rows: Vec<Vec<String>> = h
+        .troubles
+        .items
+        .iter()
+        .map(|t| {
+            vec![
+                r.sensor_name(&t.sensor).to_string(),
+                words_of(&t.condition),
+                time(r, &t.started_at),
+                t.ended_at
+                    .map_or_else(|| "still".to_string(), |e| time(r, &e)),
+                duration(t.duration_ms),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        doc.table(&["sensor", "trouble", "from", "to", "in period"], &rows);
+    }
+    omitted(doc, h.troubles.omitted, "trouble period", "trouble periods");
+    if h.tamper_events > 0 {
+        doc.para(&format!(
+            "{} from a device's own tamper switch.",
+            count(h.tamper_events, "event", "events")
+        ));
+    }
+}
+
+fn input(doc: &mut Doc, r: &Report) {
+    let i = &r.input;
+    if i.rejected.is_empty() && i.failed_codes.is_empty() {
+        return;
+    }
+    doc.heading(2, "Rejected input and failed codes");
+    if !i.rejected.is_empty() {
+        let sources: Vec<String> = i
+            .rejected_by_source
+            .iter()
+            .map(|c| format!("{} from {}", c.count, c.name))
+            .collect();
+        doc.para(&format!(
+            "{} ({}).",
+            count(i.rejected.total(), "input refused", "inputs refused"),
+            sources.join(", ")
+        ));
+        let rows: Vec<Vec<String>> = i
+            .rejected
+            .items
+            .iter()
+            .map(|x| {
+                vec![
+                    time(r, &x.at),
+                    x.source.clone(),
+                    x.reason.clone(),
+                    x.input.clone(),
+                ]
+            })
+            .collect();
+        doc.table(&["time", "source", "reason", "input"], &rows);
+        omitted(doc, i.rejected.omitted, "refused input", "refused inputs");
+    }
+    let c = &i.codes;
+    doc.para(&format!(
+        "Codes: {} accepted, {} wrong, {} while locked out, {} duress.",
+        c.accepted, c.wrong, c.locked, c.duress
+    ));
+    let rows: Vec<Vec<String>> = i
+        .failed_codes
+        .items
+        .iter()
+        .map(|x| {
+            vec![
+                time(r, &x.at),
+                x.action.clone(),
+                words_of(&x.result),
+                x.source.clone(),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        doc.table(&["time", "for", "result", "source"], &rows);
+    }
+    omitted(doc, i.failed_codes.omitted, "failed code", "failed codes");
+}
+
+fn system(doc: &mut Doc, r: &Report) {
+    let s = &r.system;
+    if s.events.is_empty() {
+        return;
+    }
+    doc.heading(2, "Controller");
+    let parts: Vec<String> = [
+        (s.starts, "start", "starts"),
+        (
+            s.unclean_restarts,
+            "restart without a clean stop",
+            "restarts without a clean stop",
+        ),
+        (s.stops, "clean stop", "clean stops"),
+        (s.reloads, "config reload", "config reloads"),
+        (
+            s.reloads_refused,
+            "refused config reload",
+            "refused config reloads",
+        ),
+        (s.signals, "signal", "signals"),
+    ]
+    .iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| count(*n, one, many))
+    .collect();
+    doc.para(&format!("{}.", parts.join(", ")));
+    let rows: Vec<Vec<String>> = s
+        .events
+        .items
+        .iter()
+        .map(|e| vec![time(r, &e.at), e.what.replace('_', " "), e.detail.clone()])
+        .collect();
+    doc.table(&["time", "what", "detail"], &rows);
+    omitted(doc, s.events.omitted, "event", "events");
+}
+
+fn totals_row(label: String, t: &Totals) -> Vec<String> {
+    let mut row = vec![label];
+    row.extend(
+        [
+            t.alarms,
+            t.arms,
+            t.disarms,
+            t.events,
+            t.faults,
+            t.rejected,
+            t.failed_codes,
+        ]
+        .iter()
+        .map(u64::to_string),
+    );
+    row
+}
+
+const TOTALS_HEADER: [&str; 8] = [
+    "",
+    "alarms",
+    "arms",
+    "disarms",
+    "events",
+    "faults",
+    "rejected",
+    "failed codes",
+];
+
+fn days(doc: &mut Doc, r: &Report) {
+    if r.days.len() < 2 {
+        return;
+    }
+    doc.heading(2, "Day by day");
+    let rows: Vec<Vec<String>> = r
+        .days
+        .iter()
+        .map(|d| {
+            let hours = d.length_ms / 3_600_000;
+            let label = if hours == 24 {
+                d.date.format("%a %Y-%m-%d").to_string()
+            } else {
+                format!("{} ({hours} h)", d.date.format("%a %Y-%m-%d"))
+            };
+            totals_row(label, &d.totals)
+        })
+        .collect();
+    doc.table(&TOTALS_HEADER, &rows);
+}
+
+fn comparison(doc: &mut Doc, r: &Report) {
+    let Some(c) = &r.comparison else {
+        return;
+    };
+    doc.heading(2, "Against the week before");
+    if !c.previous_logged {
+        doc.para(&format!("No records for {}.", c.previous));
+        return;
+    }
+    let now = &r.totals;
+    let before = &c.previous_totals;
+    let change = |a: u64, b: u64| {
+        let d = i128::from(a) - i128::from(b);
+        if d > 0 {
+            format!("+{d}")
+        } else {
+            d.to_string()
+        }
+    };
+    let delta = vec![
+        "change".to_string(),
+        change(now.alarms, before.alarms),
+        change(now.arms, before.arms),
+        change(now.disarms, before.disarms),
+        change(now.events, before.events),
+        change(now.faults, before.faults),
+        change(now.rejected, before.rejected),
+        change(now.failed_codes, before.failed_codes),
+    ];
+    let rows = vec![
+        totals_row(r.period.name.clone(), now),
+        totals_row(c.previous.clone(), before),
+        delta,
+    ];
+    doc.table(&TOTALS_HEADER, &rows);
+}
+
+fn integrity(doc: &mut Doc, r: &Report) {
+    let i = &r.integrity;
+    doc.heading(2, "Integrity");
+    let status = match i.status {
+        IntegrityStatus::Ok => "OK",
+        IntegrityStatus::Failed => "FAILED",
+    };
+    let seqs = match (i.first_seq, i.last_seq) {
+        (Some(a), Some(b)) => format!(", seq {a} to {b}"),
+        _ => String::new(),
+    };
+    doc.para(&format!(
+        "{status}: {}{seqs}.",
+        count(i.records, "record", "records")
+    ));
+    let files: Vec<Vec<String>> = i
+        .files
+        .iter()
+        .map(|f| {
+            let records = if f.present {
+                f.records.to_string()
+            } else {
+                "missing".to_string()
+            };
+            vec![f.path.clone(), records]
+        })
+        .collect();
+    doc.table(&["file", "records"], &files);
+    let rows: Vec<Vec<String>> = i
+        .problems
+        .items
+        .iter()
+        .map(|p| {
+            vec![
+                format!("{}:{}", p.file, p.line),
+                words_of(&p.kind),
+                p.detail.clone(),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        doc.table(&["where", "problem", "detail"], &rows);
+    }
+    omitted(doc, i.problems.omitted, "problem", "problems");
+}
+
+fn omitted(doc: &mut Doc, n: u64, one: &str, many: &str) {
+    if n > 0 {
+        doc.para(&format!(
+            "… and {n} more {}.",
+            if n == 1 { one } else { many }
+        ));
+    }
+}
+
+/// A serialised enum's name, with spaces for underscores.
+fn words_of<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s.replace('_', " "),
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,174 @@
+//! Which day files a report reads, and reading them.
+//!
+//! The files are the period's days (and for a week the week before's),
+//! plus the files before them back to one that says what the alarm state
+//! was (an `alarm`, `start` or `snapshot` record; usually the day before,
+//! at most [`MAX_LOOKBACK`] files back), so that the report knows the state
+//! at its start and the hash chain is checked across midnight. They are
+//! streamed once, oldest first, through the ipc reader: memory stays
+//! bounded however large a file is. Finding the state-setting file reads
+//! each candidate backwards in chunks and stops at the first hit.
+
+use crate::ReportError;
+use crate::aggregate::{Aggregator, Options};
+use crate::model::Report;
+use crate::period::Period;
+use chrono::NaiveDate;
+use homesec_config::Config;
+use homesec_ipc::eventlog::files::{file_name, list_files};
+use homesec_ipc::eventlog::reader::{Item, ProblemKind, Reader};
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+/// The most files before the period searched for the alarm state.
+pub const MAX_LOOKBACK: usize = 31;
+
+/// Record kinds that say what the alarm state is.
+const STATE_KINDS: [&[u8]; 3] = [
+    br#""kind":"alarm""#,
+    br#""kind":"start""#,
+    br#""kind":"snapshot""#,
+];
+const CHUNK: usize = 64 * 1024;
+
+/// The files to read for a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Every file to stream, oldest first.
+    pub read: Vec<PathBuf>,
+    /// The period's day files, present or not.
+    pub period_files: Vec<(NaiveDate, PathBuf, bool)>,
+    /// The newest file in the log.
+    pub newest: Option<PathBuf>,
+}
+
+/// Plans the reading of `events_dir` for `period`.
+pub fn plan(events_dir: &Path, period: &Period) -> Result<Plan, ReportError> {
+    let all = list_files(events_dir).map_err(|source| ReportError::ListDir {
+        path: events_dir.to_path_buf(),
+        source,
+    })?;
+    let dates = period.dates();
+    let first = period.read_from().date_naive();
+    let last = dates.last().copied().unwrap_or(first);
+    let before: Vec<&(NaiveDate, PathBuf)> = all.iter().filter(|(d, _)| *d < first).collect();
+    // The day before at least, for the chain across midnight; further back
+    // only to reach a file that sets the state.
+    let mut lookback = before.len().min(1);
+    for (n, (_, path)) in before.iter().rev().take(MAX_LOOKBACK).enumerate() {
+        if sets_state(path)? {
+            lookback = n + 1;
+            break;
+        }
+    }
+    let read = before[before.len() - lookback..]
+        .iter()
+        .map(|(_, p)| p.clone())
+        .chain(
+            all.iter()
+                .filter(|(d, _)| (first..=last).contains(d))
+                .map(|(_, p)| p.clone()),
+        )
+        .collect();
+    let period_files = dates
+        .iter()
+        .map(|date| {
+            let path = events_dir.join(file_name(*date));
+            let present = all.iter().any(|(d, _)| d == date);
+            (*date, path, present)
+        })
+        .collect();
+    Ok(Plan {
+        read,
+        period_files,
+        newest: all.last().map(|(_, p)| p.clone()),
+    })
+}
+
+/// Reads the planned files and builds the report (summary lines not yet set).
+pub fn report(
+    plan: Plan,
+    period: Period,
+    config: Config,
+    options: Options,
+) -> Result<Report, ReportError> {
+    let days = period.days()?;
+    let mut aggregator = Aggregator::new(
+        period,
+        days,
+        plan.period_files,
+        plan.newest,
+        config,
+        options,
+    );
+    let mut reader = Reader::new(plan.read);
+    while let Some(item) = reader.next_item() {
+        match item {
+            Item::Record(entry) => aggregator.record(entry.file, &entry.record),
+            Item::Problem(problem) => {
+                if let ProblemKind::Unreadable { reason } = &problem.kind {
+                    return Err(ReportError::Unreadable {
+                        path: problem.file.clone(),
+                        reason: reason.clone(),
+                    });
+                }
+                aggregator.problem(problem);
+            }
+        }
+    }
+    Ok(aggregator.finish())
+}
+
+/// Whether the file holds a record that sets the alarm state; read from the
+/// end backwards, since the state's last word is what counts and is
+/// usually near the end.
+fn sets_state(path: &Path) -> Result<bool, ReportError> {
+    let unreadable = |e: io::Error| ReportError::Unreadable {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let file = File::open(path).map_err(unreadable)?;
+    let len = file.metadata().map_err(unreadable)?.len();
+    let overlap = STATE_KINDS.iter().map(|k| k.len()).max().unwrap_or(0) - 1;
+    let mut buf = vec![0; CHUNK + overlap];
+    let mut end = len;
+    while end > 0 {
+        let start = end.saturating_sub(CHUNK as u64);
+        // At most CHUNK + overlap bytes, so it fits in usize.
+        let take =
+            usize::try_from((end - start) + (len - end).min(overlap as u64)).unwrap_or(CHUNK);
+        let chunk = &mut buf[..take];
+        file.read_exact_at(chunk, start).map_err(unreadable)?;
+        if STATE_KINDS.iter().any(|kind| contains(chunk, kind)) {
+            return Ok(true);
+        }
+        end = start;
+    }
+    Ok(false)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_kinds_are_found_across_chunk_borders() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.jsonl");
+        let mut text = "x".repeat(CHUNK * 2 - 5);
+        text.push_str(r#""kind":"start""#);
+        text.push_str(&"y".repeat(100));
+        std::fs::write(&path, &text).unwrap();
+        assert!(sets_state(&path).unwrap());
+        std::fs::write(&path, "z".repeat(CHUNK * 3)).unwrap();
+        assert!(!sets_state(&path).unwrap());
+        std::fs::write(&path, "").unwrap();
+        assert!(!sets_state(&path).unwrap());
+    }
+}

@@ -1,0 +1,141 @@
+//! Tampering and damage show in the integrity section with file and line:
+//! a removed line, an altered line, garbage, a torn last line; a torn last
+//! line of the newest file is a write in progress, not a failure.
+
+mod util;
+
+use homesec_ipc::{SensorKind as K, SensorState as St};
+use serde_json::{Value, json};
+use util::*;
+
+const TZ: &str = "UTC";
+
+/// 2024-11-11 with 2 records, 2024-11-12 with 10 (seq 3 to 12).
+fn two_days() -> Log {
+    let mut log = Log::new();
+    log.add("2024-11-11T08:00:00Z", start());
+    log.add(
+        "2024-11-11T09:00:00Z",
+        sensor("front-door", "entry", K::Door, St::Closed),
+    );
+    for n in 0..10 {
+        let state = if n % 2 == 0 { St::Open } else { St::Closed };
+        log.add(
+            &format!("2024-11-12T1{n}:00:00Z"),
+            sensor("back-door", "ground", K::Door, state),
+        );
+    }
+    log
+}
+
+fn problems(report: &Value) -> Vec<(String, u64, String)> {
+    report["integrity"]["problems"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let file = p["file"].as_str().unwrap();
+            let name = file.rsplit('/').next().unwrap().to_string();
+            (
+                name,
+                p["line"].as_u64().unwrap(),
+                p["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn removed_altered_garbage_and_torn_lines_are_each_located() {
+    let mut log = two_days();
+    log.edit("2024-11-12", |lines| {
+        lines.insert(8, "this is not a record".to_string());
+        lines[4] = lines[4].replace(r#""state":"open""#, r#""state":"closed""#);
+        lines.remove(2);
+    });
+    log.append_raw("2024-11-12", br#"{"seq":13,"ts":"2024-11-12T2"#);
+    // A newer file: the torn line is not the controller writing right now.
+    log.add("2024-11-13T08:00:00Z", stop());
+
+    let (code, r) = json(log.data_dir(), TZ, &["--day", "2024-11-12"]);
+    assert_eq!(code, 3, "a failed integrity check exits 3");
+    assert_eq!(r["integrity"]["status"], "failed");
+    let day = "2024-11-12.jsonl".to_string();
+    assert_eq!(
+        problems(&r),
+        vec![
+            (day.clone(), 3, "gap".into()),
+            (day.clone(), 3, "chain_break".into()),
+            (day.clone(), 5, "chain_break".into()),
+            (day.clone(), 8, "corrupt".into()),
+            (day.clone(), 11, "torn".into()),
+        ]
+    );
+    assert_eq!(
+        r["integrity"]["counts"],
+        json!({"gaps": 1, "chain_breaks": 2, "corrupt": 1, "torn": 1, "in_progress": 0})
+    );
+    assert_eq!(
+        r["integrity"]["problems"]["items"][0]["detail"],
+        "sequence gap: expected seq 5, found 6"
+    );
+    assert!(
+        r["integrity"]["problems"]["items"][0]["file"]
+            .as_str()
+            .unwrap()
+            .starts_with(log.data_dir().to_str().unwrap())
+    );
+    assert_eq!(r["integrity"]["records"], 9);
+    assert_eq!(
+        strings(&r["summary"]["lines"])[2],
+        "Log integrity FAILED: 1 sequence gap, 2 hash chain breaks, 1 corrupt line, 1 torn line."
+    );
+
+    let out = run(log.data_dir(), TZ, &["--day", "2024-11-12"]);
+    assert_eq!(out.status.code(), Some(3));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let located = format!("{}:5 | chain break", log.file("2024-11-12").display());
+    assert!(text.contains(&located), "{text}");
+}
+
+#[test]
+fn a_torn_last_line_of_the_newest_file_is_a_write_in_progress() {
+    let log = two_days();
+    log.append_raw("2024-11-12", br#"{"seq":13,"ts":"2024-11-12T2"#);
+    let (code, r) = json(log.data_dir(), TZ, &["--day", "2024-11-12"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["integrity"]["status"], "ok");
+    assert_eq!(
+        problems(&r),
+        vec![(
+            "2024-11-12.jsonl".to_string(),
+            11,
+            "in_progress".to_string()
+        )]
+    );
+    let line = strings(&r["summary"]["lines"])[2].to_string();
+    assert!(
+        line.ends_with("the last line is still being written."),
+        "{line}"
+    );
+}
+
+#[test]
+fn the_first_lines_of_a_day_cannot_vanish_unseen() {
+    let log = two_days();
+    log.edit("2024-11-12", |lines| {
+        lines.remove(0);
+    });
+    // Damage in the day before is that day's report's business.
+    log.edit("2024-11-11", |lines| lines.insert(1, "garbage".to_string()));
+    let (code, r) = json(log.data_dir(), TZ, &["--day", "2024-11-12"]);
+    assert_eq!(code, 3);
+    assert_eq!(
+        problems(&r),
+        vec![
+            ("2024-11-12.jsonl".to_string(), 1, "gap".to_string()),
+            ("2024-11-12.jsonl".to_string(), 1, "chain_break".to_string()),
+        ]
+    );
+    assert_eq!(r["integrity"]["first_seq"], 4);
+}
