@@ -13,6 +13,7 @@
 //! when serving failed, so a failed start leaves nothing behind.
 
 use crate::clock::Clock;
+use crate::codes::Keypad;
 use crate::diagnostics::LogFile;
 use crate::house::House;
 use crate::house_task::{HouseTask, Identity};
@@ -122,13 +123,12 @@ async fn serve(
         queue,
         signal_stream,
     } = sources;
-    spawn_inputs(
-        settings, children, &tracker, &shutdown, &config_rx, &input_tx,
-    );
+    let keypad = Keypad::new(config_rx);
+    spawn_inputs(settings, children, &tracker, &shutdown, &keypad, &input_tx);
     let stop = shutdown.clone();
-    let (config_mq, inputs_mq) = (config_rx.clone(), input_tx.clone());
+    let (keypad_mq, inputs_mq) = (keypad.clone(), input_tx.clone());
     tracker.spawn(async move {
-        if let Err(e) = mq_ingest::run(queue, config_mq, inputs_mq, stop).await {
+        if let Err(e) = mq_ingest::run(queue, keypad_mq, inputs_mq, stop).await {
             tracing::error!(error = %e, "message queue reader stopped");
         }
     });
@@ -263,10 +263,10 @@ fn spawn_inputs(
     children: Vec<Detector>,
     tracker: &TaskTracker,
     shutdown: &CancellationToken,
-    config: &watch::Receiver<Arc<Config>>,
+    keypad: &Keypad,
     inputs: &InputSender,
 ) {
-    let ingest = LineIngest::new("fifo".into(), config.clone(), inputs.clone());
+    let ingest = LineIngest::new("fifo".into(), keypad.clone(), inputs.clone());
     let fifo_path = settings.fifo();
     let stop = shutdown.clone();
     tracker.spawn(async move {
@@ -277,7 +277,7 @@ fn spawn_inputs(
     for child in children {
         let ingest = LineIngest::new(
             format!("pipe:{}", child.name),
-            config.clone(),
+            keypad.clone(),
             inputs.clone(),
         );
         tracker.spawn(detectors::supervise(child, ingest, shutdown.clone()));

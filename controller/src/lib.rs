@@ -15,6 +15,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod codes;
 pub mod ctl;
 pub mod daemon;
 pub mod detectors;

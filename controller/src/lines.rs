@@ -4,22 +4,18 @@
 //! Framing and parsing are the `ipc` contract; this adds what the daemon
 //! does with the result: a bad line becomes a `Rejected` input with a
 //! specific reason (logged and counted by the house task), a keypad line has
-//! its code checked against the users' hashes off the async threads (hashing
-//! is deliberately slow), and order is kept, so the lines around a bad one
+//! its code checked ([`crate::codes`]) off the async threads, and order is kept, so the lines around a bad one
 //! still land in the order they were written.
 
-use crate::house::CodeCheck;
-use crate::input::{Input, InputSender, KeypadAction};
-use homesec_config::{CodeMatch, Config};
+use crate::codes::Keypad;
+use crate::input::{Input, InputSender};
 use homesec_ipc::line::{self, Control, Line, LineError, LineSplitter};
-use std::sync::Arc;
-use tokio::sync::watch;
 
 /// Reads lines from one source and forwards them to the house task.
 pub struct LineIngest {
     source: String,
     splitter: LineSplitter,
-    config: watch::Receiver<Arc<Config>>,
+    keypad: Keypad,
     inputs: InputSender,
     pending: Vec<Result<Vec<u8>, LineError>>,
 }
@@ -30,11 +26,11 @@ pub struct Closed;
 
 impl LineIngest {
     /// An ingest for `source` (`fifo`, `pipe:<name>`).
-    pub fn new(source: String, config: watch::Receiver<Arc<Config>>, inputs: InputSender) -> Self {
+    pub fn new(source: String, keypad: Keypad, inputs: InputSender) -> Self {
         LineIngest {
             source,
             splitter: LineSplitter::new(),
-            config,
+            keypad,
             inputs,
             pending: Vec::new(),
         }
@@ -94,34 +90,6 @@ impl LineIngest {
     }
 
     async fn keypad(&self, control: Control) -> Input {
-        let config = Arc::clone(&self.config.borrow());
-        keypad_input(config, control, self.source.clone()).await
-    }
-}
-
-/// A keypad line as an input, its code checked against the users' hashes
-/// on the blocking pool (hashing is deliberately slow).
-pub async fn keypad_input(config: Arc<Config>, control: Control, source: String) -> Input {
-    let (action, code) = match control {
-        Control::Arm { mode, code, force } => (KeypadAction::Arm { mode, force }, code),
-        Control::Disarm { code } => (KeypadAction::Disarm, code),
-        Control::Bypass { sensor, code } => (KeypadAction::Bypass { sensor }, code),
-    };
-    let check = tokio::task::spawn_blocking(move || check_code(&config, &code)).await;
-    // A panicking hash check is a bug, not a valid code: treat it as wrong.
-    let code = check.unwrap_or(CodeCheck::Wrong);
-    Input::Keypad {
-        action,
-        code,
-        source,
-    }
-}
-
-/// Whose code this is, if anyone's.
-pub fn check_code(config: &Config, code: &str) -> CodeCheck {
-    match config.check_code(code) {
-        Some((user, CodeMatch::User)) => CodeCheck::User(user),
-        Some((user, CodeMatch::Duress)) => CodeCheck::Duress(user),
-        None => CodeCheck::Wrong,
+        self.keypad.input(control, self.source.clone()).await
     }
 }

@@ -10,16 +10,13 @@
 //! shutdown the messages already waiting are taken, then the task ends; the
 //! daemon unlinks the queue when it releases its endpoints.
 
+use crate::codes::Keypad;
 use crate::input::{Input, InputSender};
-use crate::lines::keypad_input;
-use homesec_config::Config;
 use homesec_ipc::line::{self, Line};
 use homesec_ipc::mq::{self, DecodeError, Message, Received, Receiver};
 use std::io;
-use std::sync::Arc;
 use tokio::io::Interest;
 use tokio::io::unix::AsyncFd;
-use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 const SOURCE: &str = "mq";
@@ -27,7 +24,7 @@ const SOURCE: &str = "mq";
 /// Receives until shutdown, then drains what is waiting.
 pub async fn run(
     queue: Receiver,
-    config: watch::Receiver<Arc<Config>>,
+    keypad: Keypad,
     inputs: InputSender,
     shutdown: CancellationToken,
 ) -> io::Result<()> {
@@ -41,7 +38,7 @@ pub async fn run(
             guard = queue.readable() => {
                 let mut guard = guard?;
                 while let Some(received) = receive(queue.get_ref())? {
-                    let input = interpret(received, &config).await;
+                    let input = interpret(received, &keypad).await;
                     if inputs.send(input).await.is_err() {
                         return Ok(());
                     }
@@ -51,7 +48,7 @@ pub async fn run(
         }
     }
     while let Some(received) = receive(queue.get_ref())? {
-        let input = interpret(received, &config).await;
+        let input = interpret(received, &keypad).await;
         if inputs.send(input).await.is_err() {
             break;
         }
@@ -72,7 +69,7 @@ fn receive(queue: &Receiver) -> io::Result<Option<Received>> {
 }
 
 /// A message as an input: a sensor report, a keypad line, or a refusal.
-async fn interpret(received: Received, config: &watch::Receiver<Arc<Config>>) -> Input {
+async fn interpret(received: Received, keypad: &Keypad) -> Input {
     let rejected = |reason: String, input: String| Input::Rejected {
         source: SOURCE.to_string(),
         reason,
@@ -86,7 +83,7 @@ async fn interpret(received: Received, config: &watch::Receiver<Arc<Config>>) ->
             state,
             ..
         }) => {
-            let configured = config.borrow().sensor(&sensor).map(|s| s.kind);
+            let configured = keypad.config().sensor(&sensor).map(|s| s.kind);
             match configured {
                 Some(k) if k != kind => rejected(
                     format!(
@@ -102,10 +99,7 @@ async fn interpret(received: Received, config: &watch::Receiver<Arc<Config>>) ->
             }
         }
         Ok(Message::Keypad { line: text, .. }) => match line::parse_line(text.as_bytes()) {
-            Ok(Line::Control(control)) => {
-                let config = Arc::clone(&config.borrow());
-                keypad_input(config, control, SOURCE.to_string()).await
-            }
+            Ok(Line::Control(control)) => keypad.input(control, SOURCE.to_string()).await,
             Ok(Line::Event(_)) => rejected(
                 "a keypad message must hold a control line".to_string(),
                 line::excerpt(text.as_bytes()),

@@ -1,0 +1,173 @@
+//! Keypad code checks, with a memory of codes already proven.
+//!
+//! A code is checked against every user's argon2id hash, which is slow on
+//! purpose (milliseconds to tens of milliseconds). Once a code has matched
+//! a user, the checker remembers it — as a salted SHA-256, never the code
+//! itself — so the resident's next disarm costs microseconds. That matters
+//! most in a simulation, where ten milliseconds of hashing are fourteen
+//! house seconds of an entry delay at 1440×. Wrong codes are never
+//! remembered, so guessing still pays the full hash every time; a config
+//! reload (new users, new hashes) forgets everything.
+
+use crate::house::CodeCheck;
+use crate::input::{Input, KeypadAction};
+use homesec_config::{CodeMatch, Config};
+use homesec_ipc::line::Control;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::watch;
+
+/// Checks codes, remembering the ones that matched.
+pub struct CodeChecker {
+    salt: [u8; 16],
+    memory: Mutex<Memory>,
+}
+
+/// Proven codes of one config.
+#[derive(Default)]
+struct Memory {
+    config: Option<Arc<Config>>,
+    proven: HashMap<[u8; 32], CodeCheck>,
+}
+
+impl Default for CodeChecker {
+    fn default() -> Self {
+        CodeChecker::new()
+    }
+}
+
+impl CodeChecker {
+    /// A checker with a fresh random salt.
+    pub fn new() -> CodeChecker {
+        let mut salt = [0u8; 16];
+        // Without /dev/urandom the salt stays zero: the memory is then only
+        // as private as the process, which it is anyway.
+        if let Ok(mut random) = std::fs::File::open("/dev/urandom") {
+            let _ = random.read_exact(&mut salt);
+        }
+        CodeChecker {
+            salt,
+            memory: Mutex::new(Memory::default()),
+        }
+    }
+
+    /// Whose code this is under `config`, if anyone's. Blocking: call it on
+    /// the blocking pool.
+    pub fn check(&self, config: &Arc<Config>, code: &str) -> CodeCheck {
+        let key: [u8; 32] = Sha256::new()
+            .chain_update(self.salt)
+            .chain_update(code)
+            .finalize()
+            .into();
+        {
+            let mut memory = self.memory.lock().unwrap_or_else(PoisonError::into_inner);
+            if !memory
+                .config
+                .as_ref()
+                .is_some_and(|c| Arc::ptr_eq(c, config))
+            {
+                *memory = Memory {
+                    config: Some(Arc::clone(config)),
+                    proven: HashMap::new(),
+                };
+            }
+            if let Some(known) = memory.proven.get(&key) {
+                return known.clone();
+            }
+        }
+        let check = match config.check_code(code) {
+            Some((user, CodeMatch::User)) => CodeCheck::User(user),
+            Some((user, CodeMatch::Duress)) => CodeCheck::Duress(user),
+            None => return CodeCheck::Wrong,
+        };
+        let mut memory = self.memory.lock().unwrap_or_else(PoisonError::into_inner);
+        if memory
+            .config
+            .as_ref()
+            .is_some_and(|c| Arc::ptr_eq(c, config))
+        {
+            memory.proven.insert(key, check.clone());
+        }
+        check
+    }
+}
+
+/// The keypad functions every input source shares: the config in force
+/// and the code checker.
+#[derive(Clone)]
+pub struct Keypad {
+    config: watch::Receiver<Arc<Config>>,
+    checker: Arc<CodeChecker>,
+}
+
+impl Keypad {
+    /// A keypad following the config in force.
+    pub fn new(config: watch::Receiver<Arc<Config>>) -> Keypad {
+        Keypad {
+            config,
+            checker: Arc::new(CodeChecker::new()),
+        }
+    }
+
+    /// The config in force now.
+    pub fn config(&self) -> Arc<Config> {
+        Arc::clone(&self.config.borrow())
+    }
+
+    /// A keypad line as an input, its code checked on the blocking pool
+    /// (a first check hashes, which is deliberately slow).
+    pub async fn input(&self, control: Control, source: String) -> Input {
+        let (action, code) = match control {
+            Control::Arm { mode, code, force } => (KeypadAction::Arm { mode, force }, code),
+            Control::Disarm { code } => (KeypadAction::Disarm, code),
+            Control::Bypass { sensor, code } => (KeypadAction::Bypass { sensor }, code),
+        };
+        let (config, checker) = (self.config(), Arc::clone(&self.checker));
+        let check = tokio::task::spawn_blocking(move || checker.check(&config, &code)).await;
+        // A panicking hash check is a bug, not a valid code: treat it as wrong.
+        let code = check.unwrap_or(CodeCheck::Wrong);
+        Input::Keypad {
+            action,
+            code,
+            source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proven_codes_are_remembered_per_config_and_wrong_ones_never() {
+        let config = Arc::new(homesec_config::default_house());
+        let checker = CodeChecker::new();
+        assert_eq!(
+            checker.check(&config, "1234"),
+            CodeCheck::User("resident".into())
+        );
+        assert_eq!(
+            checker.check(&config, "9999"),
+            CodeCheck::Duress("resident".into())
+        );
+        assert_eq!(checker.check(&config, "0000"), CodeCheck::Wrong);
+        {
+            let memory = checker.memory.lock().unwrap();
+            assert_eq!(memory.proven.len(), 2, "wrong codes are not remembered");
+        }
+        // The remembered answer is the same answer.
+        assert_eq!(
+            checker.check(&config, "1234"),
+            CodeCheck::User("resident".into())
+        );
+        // A reloaded config starts over.
+        let reloaded = Arc::new(homesec_config::default_house());
+        assert_eq!(
+            checker.check(&reloaded, "2580"),
+            CodeCheck::User("guest".into())
+        );
+        assert_eq!(checker.memory.lock().unwrap().proven.len(), 1);
+    }
+}
