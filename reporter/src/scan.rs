@@ -15,8 +15,9 @@ use crate::model::Report;
 use crate::period::Period;
 use chrono::NaiveDate;
 use homesec_config::Config;
+use homesec_ipc::SensorState;
 use homesec_ipc::eventlog::files::{file_name, list_files};
-use homesec_ipc::eventlog::reader::{Item, ProblemKind, Reader};
+use homesec_ipc::eventlog::reader::{EventRef, ItemRef, ProblemKind, Reader};
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
@@ -104,10 +105,15 @@ pub fn report(
         options,
     );
     let mut reader = Reader::new(plan.read);
-    while let Some(item) = reader.next_item() {
+    while let Some(item) = reader.next_ref() {
         match item {
-            Item::Record(entry) => aggregator.record(entry.file, &entry.record),
-            Item::Problem(problem) => {
+            ItemRef::Record(entry) => match &entry.record.event {
+                EventRef::Sensor(s) if s.state != SensorState::Tamper => {
+                    aggregator.sensor_record(entry.file, entry.record.seq, entry.record.ts, s);
+                }
+                _ => aggregator.record(entry.file, &entry.record.to_record()),
+            },
+            ItemRef::Problem(problem) => {
                 if let ProblemKind::Unreadable { reason } = &problem.kind {
                     return Err(ReportError::Unreadable {
                         path: problem.file.clone(),

@@ -25,14 +25,15 @@ use crate::model::{Comparison, DaySummary, PeriodInfo, Report, SCHEMA, Summary, 
 use crate::period::Period;
 use activity::ActivityBuilder;
 use alarms::AlarmsBuilder;
-use chrono::{FixedOffset, Local, NaiveDate, Offset, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, Offset, TimeZone, Utc};
 use directory::Directory;
 use health::HealthBuilder;
 use homesec_config::Config;
-use homesec_ipc::AlarmState;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::Record;
 use homesec_ipc::eventlog::reader;
+use homesec_ipc::eventlog::reader::SensorEvent;
+use homesec_ipc::{AlarmState, SensorKind, SensorState};
 use input::InputBuilder;
 use integrity::IntegrityBuilder;
 use openings::OpeningsBuilder;
@@ -132,16 +133,20 @@ impl Aggregator {
 
     /// A record read from `file`.
     pub fn record(&mut self, file: &Path, record: &Record) {
-        self.integrity.record(file, record.seq);
-        let Some(phase) = self.window.phase(&record.ts) else {
+        let Some((ts, phase)) = self.enter(file, record.seq, record.ts) else {
             return;
         };
-        if phase == Phase::In && !self.crossed {
-            self.cross_start();
-        }
-        let ts = self.local.local(record.ts);
         let event = &record.event;
-        self.sensor(ts, event, phase);
+        if let Event::Sensor {
+            sensor,
+            zone,
+            sensor_kind,
+            state,
+            ..
+        } = event
+        {
+            self.sensor(ts, sensor, zone, *sensor_kind, *state, phase);
+        }
         let before = self.timeline.state();
         self.timeline.record(ts, event, phase);
         let after = self.timeline.state();
@@ -169,30 +174,75 @@ impl Aggregator {
         }
     }
 
-    fn sensor(&mut self, ts: Time, event: &Event, phase: Phase) {
-        let Event::Sensor {
-            sensor,
-            zone,
-            sensor_kind,
-            state,
-            ..
-        } = event
-        else {
+    /// A `sensor` record borrowed from the reader — the bulk of every log —
+    /// counted exactly as [`Aggregator::record`] counts the same record
+    /// owned, without allocating. A `tamper` report, which is also a health
+    /// event, must go through `record`.
+    pub fn sensor_record(
+        &mut self,
+        file: &Path,
+        seq: u64,
+        at: DateTime<FixedOffset>,
+        s: &SensorEvent<'_>,
+    ) {
+        debug_assert_ne!(
+            s.state,
+            SensorState::Tamper,
+            "tamper reports take the owned path"
+        );
+        let Some((ts, phase)) = self.enter(file, seq, at) else {
             return;
         };
-        self.directory.saw(sensor, zone, *sensor_kind);
-        self.openings.sensor(ts, sensor, zone, *sensor_kind, *state);
+        self.sensor(ts, s.sensor, s.zone, s.sensor_kind, s.state, phase);
+        self.system.other_record();
+        match phase {
+            Phase::In => self.count_in_with(ts, totals::count_sensor),
+            Phase::Previous => {
+                totals::count_sensor(&mut self.previous_totals);
+                self.previous_logged = true;
+            }
+            Phase::Before => {}
+        }
+    }
+
+    /// What every record does first: integrity, and whether and where it
+    /// falls in the period (its local time and phase).
+    fn enter(&mut self, file: &Path, seq: u64, at: DateTime<FixedOffset>) -> Option<(Time, Phase)> {
+        self.integrity.record(file, seq);
+        let phase = self.window.phase(&at)?;
+        if phase == Phase::In && !self.crossed {
+            self.cross_start();
+        }
+        Some((self.local.local(at), phase))
+    }
+
+    fn sensor(
+        &mut self,
+        ts: Time,
+        sensor: &str,
+        zone: &str,
+        kind: SensorKind,
+        state: SensorState,
+        phase: Phase,
+    ) {
+        self.directory.saw(sensor, zone, kind);
+        self.openings.sensor(ts, sensor, zone, kind, state);
         if phase == Phase::In {
-            self.activity.sensor(ts, sensor, zone, *sensor_kind, *state);
+            self.activity.sensor(ts, sensor, zone, kind, state);
         }
     }
 
     fn count_in(&mut self, ts: Time, event: &Event) {
         self.input.record(ts, event);
-        totals::count(&mut self.totals, event);
+        self.count_in_with(ts, |totals| totals::count(totals, event));
+    }
+
+    /// Adds to the period's totals and its day's, and notes the record's time.
+    fn count_in_with(&mut self, ts: Time, add: impl Fn(&mut Totals)) {
+        add(&mut self.totals);
         let day = self.days.partition_point(|d| d.1 <= ts);
         if let Some(day) = day.checked_sub(1).and_then(|i| self.days.get_mut(i)) {
-            totals::count(&mut day.3, event);
+            add(&mut day.3);
         }
         self.first_record.get_or_insert(ts);
         self.last_record = Some(ts);

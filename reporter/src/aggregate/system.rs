@@ -71,6 +71,12 @@ impl SystemBuilder {
         );
     }
 
+    /// Takes a record that is neither a start nor a stop, and not in the
+    /// system section (a sensor report), for the unclean-restart check.
+    pub fn other_record(&mut self) {
+        self.last_was_stop = Some(false);
+    }
+
     /// The system section.
     pub fn finish(self) -> System {
         self.system

@@ -6,10 +6,15 @@ use homesec_ipc::AlarmState;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::{Cause, CodeResult};
 
+/// What a `sensor` record counts for.
+pub fn count_sensor(totals: &mut Totals) {
+    totals.events += 1;
+}
+
 /// Adds what `event` counts for to `totals`.
 pub fn count(totals: &mut Totals, event: &Event) {
     match event {
-        Event::Sensor { .. } => totals.events += 1,
+        Event::Sensor { .. } => count_sensor(totals),
         Event::Alarm {
             from, to, cause, ..
         } => {
