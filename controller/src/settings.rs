@@ -143,7 +143,7 @@ fn sim_args(overrides: &Overrides) -> Vec<String> {
 /// The house clock for `--speed` and `--start`.
 fn house_clock(speed: f64, start: Option<&str>) -> anyhow::Result<HouseClock> {
     anyhow::ensure!(
-        speed.is_finite() && (0.001..=1_000_000.0).contains(&speed),
+        homesec_ipc::clock::SPEEDS.contains(&speed),
         "--speed {speed} is out of range (0.001 to 1000000)"
     );
     let start_ms = match start {

@@ -149,7 +149,26 @@ fn events_sent_while_the_controller_is_dead_wait_in_the_queue() {
     // Sent into the queue the dead controller left: the first ten wait
     // there, then the sender blocks until the controller is back.
     let mut writer = send(&world.instance, "hall-motion", 3000);
-    let second = world.start();
+    let queue = posixmq::OpenOptions::readonly()
+        .open(&mq::queue_name(&world.instance))
+        .unwrap();
+    let deadline = std::time::Instant::now() + PATIENCE;
+    // The kernel has no "queue is full" event to wait for; 10 ms steps only
+    // bound how late the full queue is noticed.
+    while queue.attributes().unwrap().current_messages < mq::QUEUE_DEPTH {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the queue never filled"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let second = Controller::spawn(world.command());
+    let kept = second.wait_for_log("kept from the last run");
+    assert!(
+        kept.contains(&format!("waiting={}", mq::QUEUE_DEPTH)),
+        "{kept}"
+    );
+    second.wait_for_log("ready");
     assert!(writer.wait().unwrap().success(), "the writer gave up");
     second.wait_for(durable_seq_at_least(3052));
     assert!(second.stop().success());

@@ -97,7 +97,7 @@ fn a_panic_press_reaches_the_controller_by_signal_even_when_the_queue_is_full() 
     let scenario = dir.path().join("panic.toml");
     std::fs::write(
         &scenario,
-        "name = \"panic\"\n[[faults]]\nat = \"+6s\"\nsensor = \"panic-button\"\nfault = \"pressed\"\nlasts = \"1s\"\n",
+        "name = \"panic\"\n[[faults]]\nat = \"+12s\"\nsensor = \"panic-button\"\nfault = \"pressed\"\nlasts = \"1s\"\n",
     )
     .unwrap();
     let world = World::new("simpanic").simulated(&["--scenario", scenario.to_str().unwrap()]);

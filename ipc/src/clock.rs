@@ -26,6 +26,9 @@ pub struct HouseClock {
     pub speed: f64,
 }
 
+/// The speeds a house clock may run at.
+pub const SPEEDS: std::ops::RangeInclusive<f64> = 0.001..=1_000_000.0;
+
 impl Default for HouseClock {
     fn default() -> Self {
         HouseClock::REAL
@@ -63,7 +66,7 @@ impl HouseClock {
     /// How long to wait, in wall time, for `house_ms` of house time to pass.
     pub fn wall_duration(&self, house_ms: i64) -> Duration {
         let wall = house_ms.max(0) as f64 / self.speed;
-        Duration::from_secs_f64(wall / 1000.0)
+        Duration::try_from_secs_f64(wall / 1000.0).unwrap_or(Duration::MAX)
     }
 
     /// Whether this runs faster or slower than the wall clock, or from
@@ -72,10 +75,10 @@ impl HouseClock {
         *self != HouseClock::REAL
     }
 
-    /// The clock a status header describes: zeros (or a nonsensical speed)
-    /// mean real time.
+    /// The clock a status header describes: zeros (or a speed outside
+    /// [`SPEEDS`]) mean real time.
     pub fn from_header(origin_wall_ms: i64, origin_house_ms: i64, speed: f64) -> HouseClock {
-        if speed.is_finite() && speed > 0.0 {
+        if SPEEDS.contains(&speed) {
             HouseClock {
                 origin_wall_ms,
                 origin_house_ms,
@@ -104,6 +107,15 @@ mod tests {
         assert_eq!(HouseClock::REAL.at(1_700_000_000_123), 1_700_000_000_123);
         assert!(!HouseClock::REAL.is_simulated());
         assert_eq!(HouseClock::from_header(0, 0, 0.0), HouseClock::REAL);
+        assert_eq!(HouseClock::from_header(5, 7, 1e-12), HouseClock::REAL);
+        assert_eq!(HouseClock::from_header(5, 7, f64::NAN), HouseClock::REAL);
+        // A huge wait saturates instead of panicking.
+        let slow = HouseClock {
+            origin_wall_ms: 0,
+            origin_house_ms: 0,
+            speed: 1e-300,
+        };
+        assert_eq!(slow.wall_duration(i64::MAX), Duration::MAX);
     }
 
     #[test]

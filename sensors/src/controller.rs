@@ -11,8 +11,10 @@
 
 use crate::backend::Wake;
 use homesec_ipc::clock::HouseClock;
-use homesec_ipc::status::StatusReader;
+use homesec_ipc::status::{Liveness, StatusReader, liveness};
 use std::ffi::OsString;
+use std::io::Read;
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
@@ -89,14 +91,28 @@ fn segment_pid(segment: &Path) -> Result<u32, String> {
     let snap = StatusReader::open(segment)
         .and_then(|reader| reader.snapshot())
         .map_err(|e| e.to_string())?;
-    if !snap.running {
-        return Err(format!("controller pid {} has stopped", snap.pid));
+    // Only a live heartbeat proves the pid is still the controller's: after
+    // a kill -9 the running flag stays set and the pid may be reused.
+    match liveness(&snap, homesec_ipc::clock::wall_ms()) {
+        Liveness::Alive => Ok(snap.pid),
+        other => Err(format!(
+            "controller pid {} is not alive ({other:?})",
+            snap.pid
+        )),
     }
-    Ok(snap.pid)
 }
 
 fn pidfile_pid(pidfile: &Path) -> Result<u32, String> {
-    let text = std::fs::read_to_string(pidfile).map_err(|e| e.to_string())?;
+    let mut file = std::fs::File::open(pidfile).map_err(|e| e.to_string())?;
+    // The controller holds an exclusive flock on its pidfile for its whole
+    // life: if we can take a shared one, nobody holds it and the pid in it
+    // is stale (and may belong to another process by now).
+    // SAFETY: flock on a valid, owned descriptor; no memory is involved.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) } == 0 {
+        return Err("no controller holds it (stale)".to_string());
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(|e| e.to_string())?;
     match text.trim().parse::<u32>() {
         Ok(pid) if pid > 1 => Ok(pid),
         _ => Err(format!("holds '{}', not a pid", text.trim())),
@@ -310,6 +326,16 @@ mod tests {
     use homesec_ipc::AlarmState;
     use homesec_ipc::status::{Snapshot, StatusWriter};
 
+    /// A pidfile held as a running controller holds it (the lock lives as
+    /// long as the returned file).
+    fn held_pidfile(path: &Path, content: &str) -> std::fs::File {
+        std::fs::write(path, content).expect("pidfile written");
+        let file = std::fs::File::open(path).expect("pidfile opened");
+        // SAFETY: flock on a valid, owned descriptor.
+        assert_eq!(unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) }, 0);
+        file
+    }
+
     fn absent_segment() -> PathBuf {
         homesec_ipc::paths::status_segment(&format!("t-sens-absent-{}", std::process::id()))
     }
@@ -318,11 +344,20 @@ mod tests {
     fn without_a_segment_the_pidfile_gives_the_pid() {
         let dir = tempfile::tempdir().expect("temp dir");
         let pidfile = homesec_ipc::paths::pidfile(dir.path());
-        std::fs::write(&pidfile, "4242\n").expect("pidfile written");
+        let _held = held_pidfile(&pidfile, "4242\n");
         assert_eq!(
             controller_pid(&absent_segment(), &pidfile).expect("pid found"),
             (4242, PidSource::Pidfile)
         );
+    }
+
+    #[test]
+    fn a_pidfile_nobody_holds_is_stale_and_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pidfile = homesec_ipc::paths::pidfile(dir.path());
+        std::fs::write(&pidfile, "4242\n").expect("pidfile written");
+        let err = controller_pid(&absent_segment(), &pidfile).expect_err("stale");
+        assert!(err.to_string().contains("stale"), "{err}");
     }
 
     #[test]
@@ -334,7 +369,7 @@ mod tests {
             .arg("30")
             .spawn()
             .expect("sleep runs");
-        std::fs::write(&pidfile, format!("{}\n", child.id())).expect("pidfile written");
+        let _held = held_pidfile(&pidfile, &format!("{}\n", child.id()));
         assert_eq!(
             signal_panic(&absent_segment(), &pidfile).expect("sent"),
             child.id()
@@ -359,7 +394,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let pidfile = homesec_ipc::paths::pidfile(dir.path());
         for junk in ["", "abc\n", "1\n", "-5\n"] {
-            std::fs::write(&pidfile, junk).expect("pidfile written");
+            let _held = held_pidfile(&pidfile, junk);
             assert!(
                 controller_pid(&absent_segment(), &pidfile).is_err(),
                 "{junk:?}"
@@ -399,7 +434,6 @@ mod tests {
     fn a_restart_is_seen_once_the_new_segment_is_published() {
         let dir = tempfile::tempdir().expect("temp dir");
         let segment = dir.path().join("homesec-t.status");
-        let pidfile = dir.path().join("controller.pid");
         let mut watch = ControllerWatch::new(segment.clone());
         let fast = HouseClock {
             origin_wall_ms: 1,
@@ -416,10 +450,6 @@ mod tests {
         assert_eq!(watch.clock(), fast);
         assert_eq!(watch.recheck_at(), None);
         assert_eq!(watch.refresh(), None, "nothing changed");
-        assert_eq!(
-            controller_pid(&segment, &pidfile).expect("pid"),
-            (4242, PidSource::StatusSegment)
-        );
 
         let mut second = StatusWriter::create(&segment, 1, 1).expect("replaced");
         second
@@ -440,10 +470,38 @@ mod tests {
         let mut snap = published(4242, HouseClock::REAL);
         snap.running = false;
         writer.publish(&snap).expect("published");
-        std::fs::write(&pidfile, "5151\n").expect("pidfile written");
+        let _held = held_pidfile(&pidfile, "5151\n");
         assert_eq!(
             controller_pid(&segment, &pidfile).expect("pid"),
             (5151, PidSource::Pidfile)
+        );
+    }
+
+    #[test]
+    fn a_live_controller_in_the_segment_gives_its_pid_and_a_dead_one_does_not() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let segment = dir.path().join("homesec-t.status");
+        let pidfile = dir.path().join("controller.pid");
+        let mut writer = StatusWriter::create(&segment, 1, 1).expect("created");
+        writer
+            .publish(&published(std::process::id(), HouseClock::REAL))
+            .expect("published");
+        assert_eq!(
+            controller_pid(&segment, &pidfile).expect("pid"),
+            (std::process::id(), PidSource::StatusSegment)
+        );
+        // Killed without a clean stop: the running flag stays, the pid is gone.
+        let mut gone = std::process::Command::new("true")
+            .spawn()
+            .expect("true runs");
+        let gone_pid = gone.id();
+        gone.wait().expect("reaped");
+        writer
+            .publish(&published(gone_pid, HouseClock::REAL))
+            .expect("published");
+        assert!(
+            controller_pid(&segment, &pidfile).is_err(),
+            "a dead pid is never signalled"
         );
     }
 

@@ -97,16 +97,28 @@ fn start_backend(
 ) -> anyhow::Result<Box<dyn Backend>> {
     if settings.sim {
         // A simulated house clock starts the scenario at the clock's origin,
-        // so every sensor process of the house plays the same days (the few
-        // reports due before now go out at once); a real clock starts now.
+        // so every sensor process of the house plays the same days; a real
+        // clock starts now. Only the last moment of the past is sent (the
+        // reports of a start a moment late): a process restarted hours in
+        // must not replay the day — its arms and disarms least of all.
         let clock = watch.clock();
+        let now = clock.now_ms();
         let start_ms = if clock.is_simulated() {
             clock.origin_house_ms
         } else {
-            clock.now_ms()
+            now
         };
         let feed = simulator_feed(settings, start_ms)?;
-        return Ok(Box::new(Scheduled::new(feed, start_ms)));
+        let mut scheduled = Scheduled::new(feed, start_ms);
+        let catch_up = (CATCH_UP_WALL_MS as f64 * clock.speed) as i64;
+        let skipped = scheduled.skip_before(now.saturating_sub(catch_up));
+        if skipped > 0 {
+            tracing::info!(
+                skipped,
+                "started late in the scenario: its past is not replayed"
+            );
+        }
+        return Ok(Box::new(scheduled));
     }
     let sensors: Vec<&Sensor> = settings
         .house
@@ -172,6 +184,10 @@ fn start_output(settings: &Settings) -> Box<dyn Output> {
     }
 }
 
+/// How much of a simulated past, in wall milliseconds, a starting process
+/// still sends: enough for the moment it takes to start.
+const CATCH_UP_WALL_MS: i64 = 2_000;
+
 /// Why the loop ended without an error.
 enum Stop {
     Signal(i32),
@@ -194,7 +210,9 @@ impl Process {
         let stop = self.run_until_stop(wake, first)?;
         match stop {
             Stop::Signal(signal) => tracing::info!(signal, "stopping on signal"),
-            Stop::ScenarioEnded => tracing::info!("the scenario ended: stopping"),
+            Stop::ScenarioEnded => {
+                tracing::info!("the scenario ended and nothing can stop us: stopping")
+            }
             Stop::ReaderGone => {
                 tracing::info!("stdout closed: the controller stopped reading; stopping")
             }
@@ -227,7 +245,7 @@ impl Process {
                 return Ok(stop);
             }
             if self.backend.finished() {
-                return Ok(Stop::ScenarioEnded);
+                return Ok(self.wait_for_stop(wake));
             }
             let woke = match self.deadline() {
                 Some(at) => wake.recv_timeout(at.saturating_duration_since(Instant::now())),
@@ -245,6 +263,18 @@ impl Process {
                 }
             }
         }
+    }
+
+    /// The scenario is over: stay until told to stop, so that a supervisor
+    /// (the controller's `--sim`) does not restart and replay it.
+    fn wait_for_stop(&mut self, wake: &Receiver<Wake>) -> Stop {
+        tracing::info!("the scenario ended; waiting for TERM or INT");
+        while let Ok(woke) = wake.recv() {
+            if let Wake::Stop(signal) = woke {
+                return Stop::Signal(signal);
+            }
+        }
+        Stop::ScenarioEnded
     }
 
     fn deadline(&self) -> Option<Instant> {
@@ -284,12 +314,16 @@ impl Process {
     }
 
     fn publish(&mut self, due: &mut Vec<Report>) -> anyhow::Result<ControlFlow<Stop>> {
+        // Every panic press of this batch signals first: a send may wait up
+        // to its deadline behind a full queue, the alarm must not.
+        for report in due.iter() {
+            if self.filter.passes(report) && self.is_panic_press(report) {
+                self.signal_panic(report);
+            }
+        }
         for report in due.drain(..) {
             if !self.filter.passes(&report) {
                 continue;
-            }
-            if self.is_panic_press(&report) {
-                self.signal_panic(&report);
             }
             match self.output.send(&report) {
                 Ok(()) => {}
@@ -304,8 +338,7 @@ impl Process {
         matches!(report, Report::Sensor { sensor, state: SensorState::Pressed } if self.panic_buttons.contains(sensor))
     }
 
-    /// The signal goes first: it is the fastest way in, and the report may
-    /// wait behind a full queue.
+    /// The signal is the fastest way in, and never waits behind a queue.
     fn signal_panic(&self, report: &Report) {
         if let Err(e) = controller::signal_panic(&self.segment, &self.pidfile) {
             tracing::error!(?report, "panic button pressed, but {e}");

@@ -34,6 +34,19 @@ impl Scheduled {
     }
 }
 
+impl Scheduled {
+    /// Drops the reports due before `house_ms`: the past of a scenario that
+    /// a restarted process plays from its origin again.
+    pub fn skip_before(&mut self, house_ms: i64) -> usize {
+        let mut skipped = 0;
+        while self.next.as_ref().is_some_and(|(at, _)| *at < house_ms) {
+            self.next = (self.feed)();
+            skipped += 1;
+        }
+        skipped
+    }
+}
+
 impl Backend for Scheduled {
     fn due(&mut self, _now: Instant, clock: &HouseClock, out: &mut Vec<Report>) {
         let house_now = clock.now_ms();
@@ -115,6 +128,15 @@ mod tests {
         assert_eq!(out, [report(1), report(2), report(3)]);
         assert!(sched.finished());
         assert_eq!(sched.next_due(now, &clock_at(10_000, 1.0)), None);
+    }
+
+    #[test]
+    fn a_late_start_skips_the_past_instead_of_replaying_it() {
+        let mut sched = Scheduled::new(start(), 0);
+        assert_eq!(sched.skip_before(2_500), 2);
+        let mut out = Vec::new();
+        sched.due(Instant::now(), &clock_at(10_000, 0.001), &mut out);
+        assert_eq!(out, [report(3)]);
     }
 
     #[test]
