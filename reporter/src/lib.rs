@@ -124,6 +124,10 @@ pub fn run(args: &Args) -> Result<Outcome, ReportError> {
 
 /// Reads the log and makes the report, without writing it anywhere.
 pub fn make_report(args: &Args) -> Result<Report, ReportError> {
+    make_report_reading(args, scan::Records::Borrowed)
+}
+
+fn make_report_reading(args: &Args, records: scan::Records) -> Result<Report, ReportError> {
     let config = match &args.config {
         Some(path) => homesec_config::load(path)?,
         None => homesec_config::default_house(),
@@ -144,7 +148,7 @@ pub fn make_report(args: &Args) -> Result<Report, ReportError> {
         open_threshold_ms: u64::try_from(args.open_threshold.as_millis()).unwrap_or(u64::MAX),
         now,
     };
-    let mut report = scan::report(plan, period, config, options)?;
+    let mut report = scan::report(plan, period, config, options, records)?;
     summary::fill(&mut report);
     Ok(report)
 }
@@ -173,5 +177,137 @@ pub fn render(report: &Report, format: Format) -> String {
         Format::Md => markdown::render(report, doc::Flavour::Markdown),
         Format::Json => json::render(report),
         Format::Html => html::render(report),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use homesec_ipc::eventlog::chain::Chain;
+    use homesec_ipc::eventlog::record::{BypassReason, Cause, TroubleCondition};
+    use homesec_ipc::eventlog::{Event, files};
+    use homesec_ipc::{AlarmState, Mode, SensorKind, SensorState};
+
+    /// A day of every kind of record the house writes, in a made-up but
+    /// plausible order.
+    fn write_day(events_dir: &std::path::Path) {
+        std::fs::create_dir_all(events_dir).unwrap();
+        let sensors = [
+            (
+                "front-door",
+                "entry",
+                SensorKind::Door,
+                [SensorState::Open, SensorState::Closed],
+            ),
+            (
+                "hall-motion",
+                "hall",
+                SensorKind::Motion,
+                [SensorState::Motion, SensorState::Clear],
+            ),
+            (
+                "kitchen-window",
+                "ground",
+                SensorKind::Window,
+                [SensorState::Open, SensorState::Closed],
+            ),
+        ];
+        let mut chain = Chain::new();
+        let mut out = Vec::new();
+        let base = chrono::DateTime::parse_from_rfc3339("2026-11-22T00:00:05+00:00").unwrap();
+        for i in 0..3000i64 {
+            let ts = base + chrono::Duration::seconds(i * 28);
+            let (id, zone, kind, states) = sensors[(i % 3) as usize];
+            let state = match i % 97 {
+                13 => SensorState::Tamper,
+                14 => SensorState::Heartbeat,
+                15 => SensorState::LowBattery,
+                _ => states[(i / 3 % 2) as usize],
+            };
+            let sensor = Event::Sensor {
+                sensor: id.into(),
+                zone: zone.into(),
+                sensor_kind: kind,
+                state,
+                source: "mq".into(),
+            };
+            chain.append(ts, &sensor, &mut out).unwrap();
+            let extra = match i % 250 {
+                0 => Some(Event::Alarm {
+                    from: AlarmState::Disarmed,
+                    to: AlarmState::Armed,
+                    mode: Some(Mode::Away),
+                    cause: Cause::Arm,
+                    sensor: None,
+                    zone: None,
+                    user: Some("resident".into()),
+                    delay_ms: None,
+                    source: "mq".into(),
+                }),
+                100 => Some(Event::Alarm {
+                    from: AlarmState::Armed,
+                    to: AlarmState::Triggered,
+                    mode: Some(Mode::Away),
+                    cause: Cause::Intrusion,
+                    sensor: Some(id.into()),
+                    zone: Some(zone.into()),
+                    user: None,
+                    delay_ms: Some(180_000),
+                    source: "mq".into(),
+                }),
+                150 => Some(Event::Bypass {
+                    sensor: id.into(),
+                    reason: BypassReason::StillActive,
+                    user: None,
+                    source: "timer".into(),
+                }),
+                200 => Some(Event::Alarm {
+                    from: AlarmState::Armed,
+                    to: AlarmState::Disarmed,
+                    mode: None,
+                    cause: Cause::Disarm,
+                    sensor: None,
+                    zone: None,
+                    user: Some("resident".into()),
+                    delay_ms: None,
+                    source: "mq".into(),
+                }),
+                220 => Some(Event::Trouble {
+                    sensor: id.into(),
+                    zone: zone.into(),
+                    condition: TroubleCondition::Offline,
+                    active: i % 500 == 220,
+                }),
+                _ => None,
+            };
+            if let Some(event) = extra {
+                chain.append(ts, &event, &mut out).unwrap();
+            }
+        }
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        std::fs::write(events_dir.join(files::file_name(day)), out).unwrap();
+    }
+
+    #[test]
+    fn borrowed_sensor_records_count_exactly_as_owned_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        write_day(&dir.path().join("events"));
+        let args = Args::try_parse_from([
+            "homesec-reporter",
+            "--day",
+            "2026-11-22",
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ])
+        .unwrap();
+        let borrowed = make_report_reading(&args, scan::Records::Borrowed).unwrap();
+        let owned = make_report_reading(&args, scan::Records::Owned).unwrap();
+        assert!(
+            borrowed.totals.events > 2900,
+            "the log was read: {:?}",
+            borrowed.totals
+        );
+        assert_eq!(json::render(&borrowed), json::render(&owned));
     }
 }

@@ -88,12 +88,23 @@ pub fn plan(events_dir: &Path, period: &Period) -> Result<Plan, ReportError> {
     })
 }
 
+/// How sensor records reach the aggregator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Records {
+    /// Borrowed from the reader's buffer, without allocating: the fast way.
+    Borrowed,
+    /// As owned records, like every other kind: the reference the fast way
+    /// is tested against.
+    Owned,
+}
+
 /// Reads the planned files and builds the report (summary lines not yet set).
 pub fn report(
     plan: Plan,
     period: Period,
     config: Config,
     options: Options,
+    records: Records,
 ) -> Result<Report, ReportError> {
     let days = period.days()?;
     let mut aggregator = Aggregator::new(
@@ -108,7 +119,9 @@ pub fn report(
     while let Some(item) = reader.next_ref() {
         match item {
             ItemRef::Record(entry) => match &entry.record.event {
-                EventRef::Sensor(s) if s.state != SensorState::Tamper => {
+                EventRef::Sensor(s)
+                    if s.state != SensorState::Tamper && records == Records::Borrowed =>
+                {
                     aggregator.sensor_record(entry.file, entry.record.seq, entry.record.ts, s);
                 }
                 _ => aggregator.record(entry.file, &entry.record.to_record()),
