@@ -8,9 +8,9 @@
 //! what it opened.
 
 use crate::model::{
-    Alarm, Bucket, ChangeAction, IntegrityStatus, PeriodKind, Report, StateAt, Time, Totals,
+    Alarm, Bucket, ChangeAction, IntegrityStatus, PeriodKind, Report, StateAt, Time,
 };
-use crate::words::{cause, count, duration, time};
+use crate::words::{alarm_facts, cause, count, duration, state_words, time, totals_row, words_of};
 use std::fmt::{Display, Write};
 
 /// The page's style sheet: light and dark colours, a fluid column, tables
@@ -301,14 +301,6 @@ fn summary(page: &mut Page, r: &Report) {
 fn section(page: &mut Page, id: &str, title: &str) {
     page.open("section", &[("id", &id)]);
     page.leaf("h2", &[], title);
-}
-
-fn state_words(state: &StateAt) -> String {
-    match (state.state, state.mode) {
-        (None, _) => "unknown (no earlier record)".to_string(),
-        (Some(s), Some(m)) => format!("{s} ({m})"),
-        (Some(s), None) => s.to_string(),
-    }
 }
 
 fn timeline(page: &mut Page, r: &Report) {
@@ -719,67 +711,6 @@ fn alarms(page: &mut Page, r: &Report) {
     page.close();
 }
 
-fn alarm_facts(r: &Report, a: &Alarm) -> Vec<String> {
-    let mut facts = Vec::new();
-    if a.before_period {
-        facts.push("raised before this period, still running at its start".to_string());
-    }
-    let mode = a
-        .mode
-        .map(|m| format!("mode {m}"))
-        .unwrap_or_else(|| "disarmed".to_string());
-    let kind = a
-        .sensor_kind
-        .map(|k| format!(", {k} sensor"))
-        .unwrap_or_default();
-    facts.push(format!("{mode}{kind}, via {}", a.source));
-    match (a.entry_delay_ms, a.entry_used_ms) {
-        (Some(delay), Some(used)) => facts.push(format!(
-            "entry delay {} granted, {} used",
-            duration(delay),
-            duration(used)
-        )),
-        (None, Some(used)) => facts.push(format!("entry delay, {} used", duration(used))),
-        _ if !a.silent => facts.push("instant: no entry delay".to_string()),
-        _ => {}
-    }
-    if let Some(user) = &a.user {
-        facts.push(format!("user {user}"));
-    }
-    for raised in &a.also {
-        let sensor = raised
-            .sensor
-            .as_deref()
-            .map(|s| format!(" ({})", r.sensor_name(s)));
-        facts.push(format!(
-            "also {}{} at {}",
-            cause(raised.cause),
-            sensor.unwrap_or_default(),
-            time(r, &raised.at)
-        ));
-    }
-    if let Some(at) = &a.timed_out_at {
-        facts.push(format!(
-            "siren stopped after the trigger duration at {}",
-            time(r, at)
-        ));
-    }
-    facts.push(match &a.disarmed {
-        Some(d) => format!(
-            "disarmed by {} via {} at {}, {} after the trigger",
-            d.user.as_deref().unwrap_or("an unknown user"),
-            d.source,
-            time(r, &d.at),
-            duration(d.after_ms)
-        ),
-        None => "no disarm followed (before the next alarm or the period's end)".to_string(),
-    });
-    if !a.clips.is_empty() {
-        facts.push(format!("clips: {}", a.clips.join(", ")));
-    }
-    facts
-}
-
 fn activity(page: &mut Page, r: &Report) {
     let a = &r.activity;
     if a.events == 0 {
@@ -1184,24 +1115,6 @@ const TOTALS_HEADER: [&str; 8] = [
     "failed codes",
 ];
 
-fn totals_row(label: String, t: &Totals) -> Vec<String> {
-    let mut row = vec![label];
-    row.extend(
-        [
-            t.alarms,
-            t.arms,
-            t.disarms,
-            t.events,
-            t.faults,
-            t.rejected,
-            t.failed_codes,
-        ]
-        .iter()
-        .map(u64::to_string),
-    );
-    row
-}
-
 fn days(page: &mut Page, r: &Report) {
     if r.days.len() < 2 {
         return;
@@ -1402,21 +1315,13 @@ fn table(page: &mut Page, header: &[&str], rows: &[Vec<String>]) {
     page.close();
 }
 
-/// A serialised enum's name, with spaces for underscores.
-fn words_of<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s.replace('_', " "),
-        _ => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{
         Activity, Capped, Change, CodeCounts, Comparison, Count, DaySummary, FileInfo, Health,
         Histogram, House, Input, Integrity, Openings, PeriodInfo, ProblemCounts, Rejected, Segment,
-        SensorActivity, SensorInfo, Summary, System, Timeline, ZoneActivity, ZoneInfo,
+        SensorActivity, SensorInfo, Summary, System, Timeline, Totals, ZoneActivity, ZoneInfo,
     };
     use crate::model::{AlarmCause, Disarm, SCHEMA};
     use chrono::{DateTime, Duration, NaiveDate};

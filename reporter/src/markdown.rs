@@ -3,8 +3,8 @@
 //! [`crate::words::time`] does; names come from the report's `house`.
 
 use crate::doc::{Doc, Flavour};
-use crate::model::{Alarm, ChangeAction, IntegrityStatus, PeriodKind, Report, StateAt, Totals};
-use crate::words::{cause, count, duration, time};
+use crate::model::{ChangeAction, IntegrityStatus, PeriodKind, Report, StateAt};
+use crate::words::{alarm_facts, cause, count, duration, state_words, time, totals_row, words_of};
 
 /// Widest bar in the text histogram.
 const BAR_WIDTH: u64 = 40;
@@ -48,14 +48,6 @@ fn header(doc: &mut Doc, r: &Report) {
         duration(r.period.length_ms)
     ));
     doc.lines(&r.summary.lines);
-}
-
-fn state_words(state: &StateAt) -> String {
-    match (state.state, state.mode) {
-        (None, _) => "unknown (no earlier record)".to_string(),
-        (Some(s), Some(m)) => format!("{s} ({m})"),
-        (Some(s), None) => s.to_string(),
-    }
 }
 
 fn timeline(doc: &mut Doc, r: &Report) {
@@ -143,67 +135,6 @@ fn alarms(doc: &mut Doc, r: &Report) {
         doc.bullets(&alarm_facts(r, alarm));
     }
     omitted(doc, r.alarms.omitted, "alarm", "alarms");
-}
-
-fn alarm_facts(r: &Report, a: &Alarm) -> Vec<String> {
-    let mut facts = Vec::new();
-    if a.before_period {
-        facts.push("raised before this period, still running at its start".to_string());
-    }
-    let mode = a
-        .mode
-        .map(|m| format!("mode {m}"))
-        .unwrap_or_else(|| "disarmed".to_string());
-    let kind = a
-        .sensor_kind
-        .map(|k| format!(", {k} sensor"))
-        .unwrap_or_default();
-    facts.push(format!("{mode}{kind}, via {}", a.source));
-    match (a.entry_delay_ms, a.entry_used_ms) {
-        (Some(delay), Some(used)) => facts.push(format!(
-            "entry delay {} granted, {} used",
-            duration(delay),
-            duration(used)
-        )),
-        (None, Some(used)) => facts.push(format!("entry delay, {} used", duration(used))),
-        _ if !a.silent => facts.push("instant: no entry delay".to_string()),
-        _ => {}
-    }
-    if let Some(user) = &a.user {
-        facts.push(format!("user {user}"));
-    }
-    for raised in &a.also {
-        let sensor = raised
-            .sensor
-            .as_deref()
-            .map(|s| format!(" ({})", r.sensor_name(s)));
-        facts.push(format!(
-            "also {}{} at {}",
-            cause(raised.cause),
-            sensor.unwrap_or_default(),
-            time(r, &raised.at)
-        ));
-    }
-    if let Some(at) = &a.timed_out_at {
-        facts.push(format!(
-            "siren stopped after the trigger duration at {}",
-            time(r, at)
-        ));
-    }
-    facts.push(match &a.disarmed {
-        Some(d) => format!(
-            "disarmed by {} via {} at {}, {} after the trigger",
-            d.user.as_deref().unwrap_or("an unknown user"),
-            d.source,
-            time(r, &d.at),
-            duration(d.after_ms)
-        ),
-        None => "no disarm followed (before the next alarm or the period's end)".to_string(),
-    });
-    if !a.clips.is_empty() {
-        facts.push(format!("clips: {}", a.clips.join(", ")));
-    }
-    facts
 }
 
 fn activity(doc: &mut Doc, r: &Report) {
@@ -451,24 +382,6 @@ fn system(doc: &mut Doc, r: &Report) {
     omitted(doc, s.events.omitted, "event", "events");
 }
 
-fn totals_row(label: String, t: &Totals) -> Vec<String> {
-    let mut row = vec![label];
-    row.extend(
-        [
-            t.alarms,
-            t.arms,
-            t.disarms,
-            t.events,
-            t.faults,
-            t.rejected,
-            t.failed_codes,
-        ]
-        .iter()
-        .map(u64::to_string),
-    );
-    row
-}
-
 const TOTALS_HEADER: [&str; 8] = [
     "",
     "alarms",
@@ -590,13 +503,5 @@ fn omitted(doc: &mut Doc, n: u64, one: &str, many: &str) {
             "… and {n} more {}.",
             if n == 1 { one } else { many }
         ));
-    }
-}
-
-/// A serialised enum's name, with spaces for underscores.
-fn words_of<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s.replace('_', " "),
-        _ => String::new(),
     }
 }

@@ -1,7 +1,7 @@
 //! Words for numbers, times and durations, shared by the text renderers
 //! and the summary so that they say things the same way.
 
-use crate::model::{AlarmCause, PeriodKind, Report, Time};
+use crate::model::{Alarm, AlarmCause, PeriodKind, Report, StateAt, Time, Totals};
 
 /// `1 alarm`, `2 alarms`.
 pub fn count(n: u64, one: &str, many: &str) -> String {
@@ -49,6 +49,104 @@ pub fn cause(cause: AlarmCause) -> &'static str {
         AlarmCause::Restore => "restored after restart",
         AlarmCause::Duress => "duress (silent)",
         AlarmCause::Other => "other",
+    }
+}
+
+/// The facts of one alarm, one sentence each, as every format lists them.
+pub fn alarm_facts(r: &Report, a: &Alarm) -> Vec<String> {
+    let mut facts = Vec::new();
+    if a.before_period {
+        facts.push("raised before this period, still running at its start".to_string());
+    }
+    let mode = a
+        .mode
+        .map(|m| format!("mode {m}"))
+        .unwrap_or_else(|| "disarmed".to_string());
+    let kind = a
+        .sensor_kind
+        .map(|k| format!(", {k} sensor"))
+        .unwrap_or_default();
+    facts.push(format!("{mode}{kind}, via {}", a.source));
+    match (a.entry_delay_ms, a.entry_used_ms) {
+        (Some(delay), Some(used)) => facts.push(format!(
+            "entry delay {} granted, {} used",
+            duration(delay),
+            duration(used)
+        )),
+        (None, Some(used)) => facts.push(format!("entry delay, {} used", duration(used))),
+        _ if !a.silent => facts.push("instant: no entry delay".to_string()),
+        _ => {}
+    }
+    if let Some(user) = &a.user {
+        facts.push(format!("user {user}"));
+    }
+    for raised in &a.also {
+        let sensor = raised
+            .sensor
+            .as_deref()
+            .map(|s| format!(" ({})", r.sensor_name(s)));
+        facts.push(format!(
+            "also {}{} at {}",
+            cause(raised.cause),
+            sensor.unwrap_or_default(),
+            time(r, &raised.at)
+        ));
+    }
+    if let Some(at) = &a.timed_out_at {
+        facts.push(format!(
+            "siren stopped after the trigger duration at {}",
+            time(r, at)
+        ));
+    }
+    facts.push(match &a.disarmed {
+        Some(d) => format!(
+            "disarmed by {} via {} at {}, {} after the trigger",
+            d.user.as_deref().unwrap_or("an unknown user"),
+            d.source,
+            time(r, &d.at),
+            duration(d.after_ms)
+        ),
+        None => "no disarm followed (before the next alarm or the period's end)".to_string(),
+    });
+    if !a.clips.is_empty() {
+        facts.push(format!("clips: {}", a.clips.join(", ")));
+    }
+    facts
+}
+
+/// The alarm state (and mode) at a moment, in words.
+pub fn state_words(state: &StateAt) -> String {
+    match (state.state, state.mode) {
+        (None, _) => "unknown (no earlier record)".to_string(),
+        (Some(s), Some(m)) => format!("{s} ({m})"),
+        (Some(s), None) => s.to_string(),
+    }
+}
+
+/// One row of a totals table: a label, then the counts in column order.
+pub fn totals_row(label: String, t: &Totals) -> Vec<String> {
+    let mut row = vec![label];
+    row.extend(
+        [
+            t.alarms,
+            t.arms,
+            t.disarms,
+            t.events,
+            t.faults,
+            t.rejected,
+            t.failed_codes,
+        ]
+        .iter()
+        .map(u64::to_string),
+    );
+    row
+}
+
+/// A serialised enum's name, with spaces for underscores.
+pub fn words_of<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s.replace('_', " "),
+        _ => String::new(),
     }
 }
 
