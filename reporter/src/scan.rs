@@ -43,6 +43,10 @@ pub struct Plan {
     pub period_files: Vec<(NaiveDate, PathBuf, bool)>,
     /// The newest file in the log.
     pub newest: Option<PathBuf>,
+    /// The first file after the period, of which only the first record is
+    /// read: its `seq` and `prev` prove the period's last records are all
+    /// there (records cut from the end of a day show here).
+    pub next: Option<PathBuf>,
 }
 
 /// Plans the reading of `events_dir` for `period`.
@@ -64,6 +68,7 @@ pub fn plan(events_dir: &Path, period: &Period) -> Result<Plan, ReportError> {
             break;
         }
     }
+    let next = all.iter().find(|(d, _)| *d > last).map(|(_, p)| p.clone());
     let read = before[before.len() - lookback..]
         .iter()
         .map(|(_, p)| p.clone())
@@ -72,6 +77,7 @@ pub fn plan(events_dir: &Path, period: &Period) -> Result<Plan, ReportError> {
                 .filter(|(d, _)| (first..=last).contains(d))
                 .map(|(_, p)| p.clone()),
         )
+        .chain(next.clone())
         .collect();
     let period_files = dates
         .iter()
@@ -85,6 +91,7 @@ pub fn plan(events_dir: &Path, period: &Period) -> Result<Plan, ReportError> {
         read,
         period_files,
         newest: all.last().map(|(_, p)| p.clone()),
+        next,
     })
 }
 
@@ -112,12 +119,19 @@ pub fn report(
         days,
         plan.period_files,
         plan.newest,
+        plan.next.clone(),
         config,
         options,
     );
     let mut reader = Reader::new(plan.read);
     while let Some(item) = reader.next_ref() {
         match item {
+            // The next file's first record has been checked against the
+            // period's last: nothing more is needed from it.
+            ItemRef::Record(entry) if plan.next.as_deref() == Some(entry.file) => {
+                aggregator.record(entry.file, &entry.record.to_record());
+                break;
+            }
             ItemRef::Record(entry) => match &entry.record.event {
                 EventRef::Sensor(s)
                     if s.state != SensorState::Tamper && records == Records::Borrowed =>

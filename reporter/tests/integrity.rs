@@ -139,3 +139,28 @@ fn the_first_lines_of_a_day_cannot_vanish_unseen() {
     );
     assert_eq!(r["integrity"]["first_seq"], 4);
 }
+
+#[test]
+fn the_last_lines_of_a_day_cannot_vanish_unseen() {
+    let log = two_days();
+    // The evening of the 11th is cut: only the next day's first record,
+    // whose seq and prev no longer follow, can tell.
+    log.edit("2024-11-11", |lines| {
+        lines.pop();
+    });
+    let (code, r) = json(log.data_dir(), TZ, &["--day", "2024-11-11"]);
+    assert_eq!(code, 3);
+    assert_eq!(
+        problems(&r),
+        vec![
+            ("2024-11-12.jsonl".to_string(), 1, "gap".to_string()),
+            ("2024-11-12.jsonl".to_string(), 1, "chain_break".to_string()),
+        ]
+    );
+    // Untouched, the same day is fine, and the next day's records are not
+    // counted in it.
+    let log = two_days();
+    let (code, r) = json(log.data_dir(), TZ, &["--day", "2024-11-11"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["integrity"]["records"], 2);
+}

@@ -3,7 +3,9 @@
 //! and line, and how many records each file held. A torn last line of the
 //! newest file in the log is the controller writing it, reported as
 //! `in_progress` and not a failure; problems in files read only for the
-//! state before the period belong to other reports and are left out.
+//! state before the period belong to other reports and are left out. The
+//! first record of the file after the period is checked too: a gap or break
+//! there means records were cut from the end of the period.
 
 use crate::model::{
     Capped, FileInfo, Integrity, IntegrityStatus, Problem, ProblemCounts, ProblemKind,
@@ -20,6 +22,8 @@ const MAX_PROBLEMS: usize = 200;
 pub struct IntegrityBuilder {
     files: Vec<(NaiveDate, PathBuf, bool, u64)>,
     newest: Option<PathBuf>,
+    /// The file after the period, whose first record closes its chain.
+    next: Option<PathBuf>,
     /// Index into `files` of the file the last record came from.
     current: Option<usize>,
     counts: ProblemCounts,
@@ -32,13 +36,18 @@ pub struct IntegrityBuilder {
 impl IntegrityBuilder {
     /// Checks the period's day files `files` (date, path, present);
     /// `newest` is the newest file in the log.
-    pub fn new(files: Vec<(NaiveDate, PathBuf, bool)>, newest: Option<PathBuf>) -> Self {
+    pub fn new(
+        files: Vec<(NaiveDate, PathBuf, bool)>,
+        newest: Option<PathBuf>,
+        next: Option<PathBuf>,
+    ) -> Self {
         IntegrityBuilder {
             files: files
                 .into_iter()
                 .map(|(d, p, present)| (d, p, present, 0))
                 .collect(),
             newest,
+            next,
             current: None,
             counts: ProblemCounts::default(),
             records: 0,
@@ -69,7 +78,12 @@ impl IntegrityBuilder {
 
     /// A problem the reader found (never `Unreadable`: that is an error).
     pub fn problem(&mut self, problem: reader::Problem) {
-        if self.index_of(&problem.file).is_none() {
+        let closes_the_chain = self.next.as_deref() == Some(problem.file.as_path())
+            && matches!(
+                problem.kind,
+                ReaderKind::SeqGap { .. } | ReaderKind::ChainBreak { .. }
+            );
+        if self.index_of(&problem.file).is_none() && !closes_the_chain {
             return;
         }
         let in_newest = self.newest.as_deref() == Some(problem.file.as_path());

@@ -89,6 +89,7 @@ impl Aggregator {
         days: Vec<(NaiveDate, Time, Time)>,
         files: PeriodFiles,
         newest: Option<PathBuf>,
+        next: Option<PathBuf>,
         config: Config,
         options: Options,
     ) -> Self {
@@ -102,7 +103,7 @@ impl Aggregator {
             activity: ActivityBuilder::new(period.start, period.end),
             openings: OpeningsBuilder::new(options.open_threshold_ms, window),
             health: HealthBuilder::new(window),
-            integrity: IntegrityBuilder::new(files, newest),
+            integrity: IntegrityBuilder::new(files, newest, next),
             days: days
                 .into_iter()
                 .map(|(d, s, e)| (d, s, e, Totals::default()))
