@@ -7,8 +7,11 @@
 //! most in a simulation, where ten milliseconds of hashing are fourteen
 //! house seconds of an entry delay at 1440×. Wrong codes are never
 //! remembered, so guessing still pays the full hash every time; a config
-//! reload (new users, new hashes) forgets everything.
+//! reload (new users, new hashes) forgets everything. While the house has
+//! locked code entry, codes are not hashed at all (the house refuses them
+//! as locked whatever they are).
 
+use crate::clock::{Clock, Millis};
 use crate::house::CodeCheck;
 use crate::input::{Input, KeypadAction};
 use homesec_config::{CodeMatch, Config};
@@ -100,14 +103,23 @@ impl CodeChecker {
 pub struct Keypad {
     config: watch::Receiver<Arc<Config>>,
     checker: Arc<CodeChecker>,
+    /// Until when the house has locked code entry (house time).
+    locked_until: watch::Receiver<Option<Millis>>,
+    clock: Clock,
 }
 
 impl Keypad {
-    /// A keypad following the config in force.
-    pub fn new(config: watch::Receiver<Arc<Config>>) -> Keypad {
+    /// A keypad following the config in force and the house's lockout.
+    pub fn new(
+        config: watch::Receiver<Arc<Config>>,
+        locked_until: watch::Receiver<Option<Millis>>,
+        clock: Clock,
+    ) -> Keypad {
         Keypad {
             config,
             checker: Arc::new(CodeChecker::new()),
+            locked_until,
+            clock,
         }
     }
 
@@ -124,6 +136,17 @@ impl Keypad {
             Control::Disarm { code } => (KeypadAction::Disarm, code),
             Control::Bypass { sensor, code } => (KeypadAction::Bypass { sensor }, code),
         };
+        // While code entry is locked the house refuses every code anyway:
+        // guessing then costs the guesser time, not us a hash each.
+        let locked = (*self.locked_until.borrow()).is_some_and(|until| until > self.clock.now_ms());
+        if locked {
+            tracing::debug!(%source, "code entry is locked: code not checked");
+            return Input::Keypad {
+                action,
+                code: CodeCheck::NotChecked,
+                source,
+            };
+        }
         let (config, checker) = (self.config(), Arc::clone(&self.checker));
         let check = tokio::task::spawn_blocking(move || checker.check(&config, &code)).await;
         // A panicking hash check is a bug, not a valid code: treat it as wrong.

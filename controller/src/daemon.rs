@@ -12,7 +12,7 @@
 //! The release at the end runs on every path once the locks are held, also
 //! when serving failed, so a failed start leaves nothing behind.
 
-use crate::clock::Clock;
+use crate::clock::{Clock, Millis};
 use crate::codes::Keypad;
 use crate::diagnostics::LogFile;
 use crate::house::House;
@@ -117,13 +117,14 @@ async fn serve(
     let (config_tx, config_rx) = watch::channel(Arc::clone(&config));
     let (input_tx, input_rx) = mpsc::channel(INPUT_CAPACITY);
 
-    let house = tokio::spawn(house_task(settings, config_tx, outputs).run(input_rx));
+    let (code_lock, code_lock_rx) = watch::channel(None);
+    let house = tokio::spawn(house_task(settings, config_tx, code_lock, outputs).run(input_rx));
     let Inputs {
         children,
         queue,
         signal_stream,
     } = sources;
-    let keypad = Keypad::new(config_rx);
+    let keypad = Keypad::new(config_rx, code_lock_rx, Clock::new(settings.clock));
     spawn_inputs(settings, children, &tracker, &shutdown, &keypad, &input_tx);
     let stop = shutdown.clone();
     let (keypad_mq, inputs_mq) = (keypad.clone(), input_tx.clone());
@@ -207,6 +208,7 @@ struct Outputs {
 fn house_task(
     settings: &Settings,
     config_tx: watch::Sender<Arc<Config>>,
+    code_lock: watch::Sender<Option<Millis>>,
     outputs: Outputs,
 ) -> HouseTask {
     let clock = Clock::new(settings.clock);
@@ -219,6 +221,7 @@ fn house_task(
         config: config_tx,
         journal: outputs.journal,
         logged: outputs.logged,
+        code_lock,
         status: outputs.status,
         siren: outputs.siren,
         memory: remembered(settings),

@@ -44,6 +44,8 @@ pub struct HouseTask {
     pub journal: JournalSender,
     /// The highest durable `seq`, shown in the status segment.
     pub logged: LoggedSeq,
+    /// Until when code entry is locked, for the keypad inputs.
+    pub code_lock: watch::Sender<Option<Millis>>,
     /// The shared-memory status segment.
     pub status: StatusWriter,
     /// The siren output.
@@ -350,6 +352,12 @@ impl HouseTask {
         }
         tracing::trace!("status published");
         self.remember();
+        let locked_until = self.house.code_entry_locked_until(self.clock.now_ms());
+        self.code_lock.send_if_modified(|old| {
+            let changed = *old != locked_until;
+            *old = locked_until;
+            changed
+        });
         Ok(())
     }
 

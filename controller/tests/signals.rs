@@ -5,7 +5,7 @@ mod util;
 
 use homesec_ipc::AlarmState;
 use homesec_ipc::eventlog::Event;
-use homesec_ipc::eventlog::record::Cause;
+use homesec_ipc::eventlog::record::{Cause, CodeResult};
 use util::*;
 
 #[test]
@@ -198,5 +198,38 @@ fn sighup_reopens_a_diagnostic_log_that_was_moved_away() {
     assert!(
         text.contains("stopped"),
         "the reopened file gets the later lines: {text}"
+    );
+}
+
+#[test]
+fn codes_entered_while_locked_out_are_refused_without_hashing() {
+    let world = World::new("lockout");
+    let controller = world.start();
+    let wrong: Vec<String> = (0..10).map(|i| format!("@disarm 00{i:02}")).collect();
+    world.send(&wrong.iter().map(String::as_str).collect::<Vec<_>>());
+    // The tenth wrong code locks code entry; the keypad learns it at the
+    // end of that turn.
+    for _ in 0..10 {
+        controller.wait_for_log("code for disarm: Wrong");
+    }
+    controller.wait_for_log("status published");
+    world.send(&["@disarm 1234"]);
+    controller.wait_for_log("code entry is locked: code not checked");
+    controller.wait_until_published("code for disarm: Locked");
+    assert!(controller.stop().success());
+    let (records, _) = world.log();
+    let results: Vec<CodeResult> = records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Code { result, .. } => Some(*result),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(results.len(), 11);
+    assert!(results[..10].iter().all(|r| *r == CodeResult::Wrong));
+    assert_eq!(
+        results[10],
+        CodeResult::Locked,
+        "even the right code is refused while locked"
     );
 }

@@ -39,6 +39,15 @@ impl CodeLock {
             });
         }
         match code {
+            // Entered while locked; the lockout may have just ended, but
+            // the attempt belongs to the locked time.
+            CodeCheck::NotChecked => {
+                out.push(code_record(action, CodeResult::Locked, None, source));
+                Err(HouseError::CodeLocked {
+                    action,
+                    remaining_ms: 0,
+                })
+            }
             CodeCheck::Wrong => {
                 out.push(code_record(action, CodeResult::Wrong, None, source));
                 self.count_wrong(now, rules);
@@ -64,6 +73,11 @@ impl CodeLock {
                 Ok(user)
             }
         }
+    }
+
+    /// Until when code entry is locked, if it is at `now`.
+    pub(super) fn locked_until(&self, now: Millis) -> Option<Millis> {
+        self.locked_until.filter(|&until| until > now)
     }
 
     fn count_wrong(&mut self, now: Millis, rules: &Rules) {

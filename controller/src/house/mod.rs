@@ -370,6 +370,11 @@ impl House {
         self.alarm.since
     }
 
+    /// Until when code entry is locked after wrong codes, if it is at `now`.
+    pub fn code_entry_locked_until(&self, now: Millis) -> Option<Millis> {
+        self.codes.locked_until(now)
+    }
+
     /// The rules in force.
     pub fn rules(&self) -> &Rules {
         &self.rules

@@ -62,6 +62,9 @@ pub enum CodeCheck {
     Duress(String),
     /// No user's code.
     Wrong,
+    /// Not looked at: code entry was locked when it was entered, so the
+    /// slow hash was spared. Refused as locked.
+    NotChecked,
 }
 
 /// `d` in clock units, saturating (a configured duration never comes near it).

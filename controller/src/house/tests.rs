@@ -1373,3 +1373,17 @@ fn restore_takes_up_armed_states_and_turns_running_delays_into_an_alarm() {
         vec![(Triggered, Armed, Cause::TriggerTimeout)]
     );
 }
+
+#[test]
+fn a_code_not_checked_while_locked_is_refused_as_locked_and_not_counted() {
+    let mut house = house();
+    let out = house.disarm(T0, CodeCheck::NotChecked, "rpc");
+    assert_eq!(out, vec![code("disarm", CodeResult::Locked, None)]);
+    // It did not count towards a lockout: nine real wrong codes do not lock.
+    for i in 0..9 {
+        house.disarm(T0 + i, CodeCheck::Wrong, "rpc");
+    }
+    assert_eq!(house.code_entry_locked_until(T0 + 10), None);
+    house.disarm(T0 + 10, CodeCheck::Wrong, "rpc");
+    assert!(house.code_entry_locked_until(T0 + 11).is_some());
+}
