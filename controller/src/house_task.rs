@@ -339,6 +339,13 @@ impl HouseTask {
     /// Sends the turn's records, switches the siren, publishes status.
     async fn finish_turn(&mut self, turn: &mut Turn, running: bool) -> Result<(), HouseTaskError> {
         self.siren.set(self.house.siren() && running);
+        // The keypad inputs learn of a lockout before anyone sees this turn.
+        let locked_until = self.house.code_entry_locked_until(self.clock.now_ms());
+        self.code_lock.send_if_modified(|old| {
+            let changed = *old != locked_until;
+            *old = locked_until;
+            changed
+        });
         if !turn.records.is_empty() {
             let records = std::mem::take(&mut turn.records);
             self.journal
@@ -352,12 +359,6 @@ impl HouseTask {
         }
         tracing::trace!("status published");
         self.remember();
-        let locked_until = self.house.code_entry_locked_until(self.clock.now_ms());
-        self.code_lock.send_if_modified(|old| {
-            let changed = *old != locked_until;
-            *old = locked_until;
-            changed
-        });
         Ok(())
     }
 
