@@ -165,3 +165,35 @@ fn a_sensor_process_started_first_connects_when_the_queue_appears() {
     assert!(heard >= 8, "only {heard} sensors heard from: {json}");
     assert!(controller.stop().success());
 }
+
+#[test]
+fn a_sensor_process_stops_on_term_even_behind_a_full_queue() {
+    let world = World::new("simterm").simulated(&["--speed", "600"]);
+    let controller = world.start();
+    let simulator =
+        controller.wait_for(|l| l.contains("detector started") && l.contains("simulator"));
+    let pid: i32 = simulator
+        .split("pid=")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    controller.wait_for_log("connected to the message queue");
+    // Frozen, the controller drains nothing: heartbeats every 0.1 s of wall
+    // time fill the queue, and each further send waits its full deadline.
+    controller.signal(libc::SIGSTOP);
+    controller.wait_for_log("dropped report");
+    // SAFETY: signals the simulator child, which is running.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    // Promptly: before the fix it went on sending its backlog, each send
+    // waiting out its 2 s deadline, for half a minute and more. The bound
+    // only separates "after the send in flight" from "after the backlog".
+    let stopped = controller.try_wait_for_log("stopping", std::time::Duration::from_secs(10));
+    assert!(
+        stopped.is_some(),
+        "the sensor process kept sending its backlog after TERM"
+    );
+    controller.signal(libc::SIGCONT);
+    assert!(controller.stop().success());
+}

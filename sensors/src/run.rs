@@ -24,6 +24,8 @@ use homesec_ipc::{SensorKind, SensorState, paths};
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::Instant;
 
@@ -32,7 +34,8 @@ use std::time::Instant;
 pub fn run(args: Args) -> anyhow::Result<()> {
     let settings = Settings::resolve(args)?;
     let (wake_tx, wake_rx) = mpsc::channel();
-    spawn_signal_thread(wake_tx.clone())?;
+    let stop_signal = Arc::new(AtomicI32::new(0));
+    spawn_signal_thread(wake_tx.clone(), Arc::clone(&stop_signal))?;
     let segment = paths::status_segment(&settings.instance);
     if let Err(e) = controller::watch_segment(&segment, wake_tx.clone()) {
         tracing::warn!(
@@ -65,14 +68,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         segment,
         pidfile: paths::pidfile(&settings.runtime_dir),
         watch,
+        stop_signal,
     };
     let result = process.run(&wake_rx, first);
     process.log_counts();
     result
 }
 
-/// TERM and INT become [`Wake::Stop`]; no other signal is handled.
-fn spawn_signal_thread(wake: Sender<Wake>) -> anyhow::Result<()> {
+/// TERM and INT become [`Wake::Stop`]; no other signal is handled. The
+/// signal is also left in `stop`, where a loop busy sending (waiting on a
+/// full queue) sees it between two reports.
+fn spawn_signal_thread(wake: Sender<Wake>, stop: Arc<AtomicI32>) -> anyhow::Result<()> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT])
         .context("cannot install the SIGTERM/SIGINT handlers")?;
@@ -80,6 +86,7 @@ fn spawn_signal_thread(wake: Sender<Wake>) -> anyhow::Result<()> {
         .name("signals".into())
         .spawn(move || {
             for signal in signals.forever() {
+                stop.store(signal, Ordering::Release);
                 if wake.send(Wake::Stop(signal)).is_err() {
                     return;
                 }
@@ -203,6 +210,8 @@ struct Process {
     segment: PathBuf,
     pidfile: PathBuf,
     watch: ControllerWatch,
+    /// The TERM/INT received, 0 if none: checked between two sends.
+    stop_signal: Arc<AtomicI32>,
 }
 
 impl Process {
@@ -321,7 +330,16 @@ impl Process {
                 self.signal_panic(report);
             }
         }
-        for report in due.drain(..) {
+        let mut reports = due.drain(..);
+        while let Some(report) = reports.next() {
+            // A send may have waited on a full queue: a stop asked for
+            // meanwhile ends the batch; what is left is logged as lost.
+            let signal = self.stop_signal.load(Ordering::Acquire);
+            if signal != 0 {
+                let unsent = 1 + reports.count();
+                tracing::warn!(unsent, "stopping before these reports went out");
+                return Ok(ControlFlow::Break(Stop::Signal(signal)));
+            }
             if !self.filter.passes(&report) {
                 continue;
             }
