@@ -3,8 +3,11 @@
 //!
 //! `rppal_pins` is the only module that touches rppal; `logic` holds the
 //! level → state mapping, debounce and heartbeats, tested without hardware.
-//! Edges travel from rppal's interrupt thread to the main loop as
-//! [`Wake::Edge`], stamped with the instant they were seen.
+//! Edges travel from rppal's interrupt thread to the main loop through a
+//! mailbox of one slot per input: the latest level and when it was seen.
+//! Only the first edge into an empty slot sends a [`Wake::Edge`], so a
+//! chattering input while the loop is busy costs one wake, not one per
+//! interrupt, and the wake channel stays bounded by the number of inputs.
 
 pub mod logic;
 mod rppal_pins;
@@ -13,10 +16,11 @@ pub use rppal_pins::RppalPins;
 
 use crate::backend::{Backend, Edge, Wake};
 use crate::report::Report;
-use homesec_config::{Input, Sensor};
+use homesec_config::{Input, Level, Sensor};
 use homesec_ipc::clock::HouseClock;
-use logic::{GpioSensor, GpioSpec, PinSource};
+use logic::{EdgeFn, GpioSensor, GpioSpec, PinSource};
 use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 /// Why GPIO sensors could not be set up.
@@ -56,6 +60,52 @@ pub struct GpioBackend<P: PinSource> {
     /// Kept alive: dropping it would stop the edge interrupts.
     _pins: P,
     sensors: Vec<GpioSensor>,
+    edges: Arc<Mailbox>,
+}
+
+/// The latest unhandled edge of each input.
+#[derive(Debug)]
+struct Mailbox {
+    slots: Vec<Mutex<Option<(Level, Instant)>>>,
+}
+
+impl Mailbox {
+    fn new(inputs: usize) -> Mailbox {
+        Mailbox {
+            slots: (0..inputs).map(|_| Mutex::new(None)).collect(),
+        }
+    }
+
+    /// Leaves an edge; true when the slot was empty (the loop needs a wake).
+    fn post(&self, input: usize, level: Level, at: Instant) -> bool {
+        let Some(slot) = self.slots.get(input) else {
+            return false;
+        };
+        slot.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .replace((level, at))
+            .is_none()
+    }
+
+    /// Takes the latest edge of `input`, if one waits.
+    fn take(&self, input: usize) -> Option<(Level, Instant)> {
+        self.slots
+            .get(input)?
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+}
+
+/// The interrupt handler of one input: post the edge, wake the loop once.
+fn edge_handler(edges: Arc<Mailbox>, input: usize, wake: Sender<Wake>) -> EdgeFn {
+    Box::new(move |level| {
+        let at = Instant::now();
+        if edges.post(input, level, at) {
+            // A failed send means the main loop has ended: nobody to tell.
+            let _ = wake.send(Wake::Edge(Edge { input, level, at }));
+        }
+    })
 }
 
 impl<P: PinSource> GpioBackend<P> {
@@ -84,16 +134,9 @@ impl<P: PinSource> GpioBackend<P> {
             reason,
         })?;
         let mut watched = Vec::with_capacity(wired.len());
+        let edges = Arc::new(Mailbox::new(wired.len()));
         for (input, (sensor, gpio)) in wired.into_iter().enumerate() {
-            let wake = wake.clone();
-            let on_edge = Box::new(move |level| {
-                // A failed send means the main loop has ended: nobody to tell.
-                let _ = wake.send(Wake::Edge(Edge {
-                    input,
-                    level,
-                    at: Instant::now(),
-                }));
-            });
+            let on_edge = edge_handler(Arc::clone(&edges), input, wake.clone());
             let initial =
                 pins.watch(gpio.pin, gpio.pull, on_edge)
                     .map_err(|reason| GpioError::Pin {
@@ -121,6 +164,7 @@ impl<P: PinSource> GpioBackend<P> {
         Ok(GpioBackend {
             _pins: pins,
             sensors: watched,
+            edges,
         })
     }
 }
@@ -136,9 +180,14 @@ impl<P: PinSource> Backend for GpioBackend<P> {
         self.sensors.iter().map(GpioSensor::deadline).min()
     }
 
+    /// The wake names the input; the mailbox holds its latest level (the
+    /// wake's own may be older, if more edges came since).
     fn on_edge(&mut self, edge: Edge, out: &mut Vec<Report>) {
+        let Some((level, at)) = self.edges.take(edge.input) else {
+            return;
+        };
         if let Some(sensor) = self.sensors.get_mut(edge.input) {
-            sensor.on_edge(edge.level, edge.at, out);
+            sensor.on_edge(level, at, out);
         }
     }
 
@@ -184,6 +233,54 @@ zone = "entry"
     }
 
     struct LowPins(Vec<u8>);
+
+    /// Pins that keep their interrupt handlers, so a test can fire edges.
+    #[derive(Default)]
+    struct HandPins(Vec<EdgeFn>);
+
+    impl PinSource for HandPins {
+        fn watch(&mut self, _: u8, _: Pull, on_edge: EdgeFn) -> Result<Level, String> {
+            self.0.push(on_edge);
+            Ok(Level::Low)
+        }
+    }
+
+    #[test]
+    fn a_chattering_input_wakes_the_loop_once_and_its_last_level_counts() {
+        let house = house();
+        let sensors: Vec<_> = house.sensors.iter().collect();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut out = Vec::new();
+        let mut backend =
+            GpioBackend::start(&sensors, || Ok(HandPins::default()), &tx, &mut out).expect("pins");
+        // A thousand interrupts while the loop is busy, ending high (open).
+        for i in 0..1000 {
+            (backend._pins.0[0])(if i % 2 == 0 { Level::Low } else { Level::High });
+        }
+        let wakes: Vec<Wake> = rx.try_iter().collect();
+        assert_eq!(wakes.len(), 1, "one wake for the whole burst");
+        let Wake::Edge(edge) = wakes[0] else {
+            panic!("an edge wake")
+        };
+        out.clear();
+        backend.on_edge(edge, &mut out);
+        // The debounce settles on the last level: open, once.
+        let later = Instant::now() + std::time::Duration::from_secs(1);
+        backend.due(later, &HouseClock::REAL, &mut out);
+        let door = |state| Report::Sensor {
+            sensor: "front-door".into(),
+            state,
+        };
+        assert_eq!(
+            out.iter()
+                .filter(|r| **r != door(homesec_ipc::SensorState::Heartbeat))
+                .collect::<Vec<_>>(),
+            [&door(homesec_ipc::SensorState::Open)]
+        );
+        // The slot is empty again: the next edge wakes the loop again.
+        (backend._pins.0[0])(Level::Low);
+        assert_eq!(rx.try_iter().count(), 1);
+    }
 
     impl PinSource for LowPins {
         fn watch(&mut self, pin: u8, _: Pull, _: EdgeFn) -> Result<Level, String> {
