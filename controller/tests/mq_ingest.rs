@@ -185,3 +185,34 @@ fn events_sent_while_the_controller_is_dead_wait_in_the_queue() {
         3000
     );
 }
+
+#[test]
+fn a_code_check_does_not_hold_up_the_sensor_reports_behind_it() {
+    let world = World::new("mqkeypad");
+    let controller = world.start();
+    let mut sender = mq::Sender::open(&world.instance).unwrap();
+    // A wrong code: never remembered, so it costs a full argon2 hash.
+    sender
+        .send(&Message::keypad("@disarm 0000"), Duration::from_secs(5))
+        .unwrap();
+    sender
+        .send(
+            &Message::sensor(SensorKind::Door, "back-door", SensorState::Open),
+            Duration::from_secs(5),
+        )
+        .unwrap();
+    controller.wait_for_log("code for disarm: Wrong");
+    assert!(controller.stop().success());
+    let (records, _) = world.log();
+    let position = |wanted: fn(&homesec_ipc::eventlog::Event) -> bool| {
+        records.iter().position(|r| wanted(&r.event)).unwrap()
+    };
+    let door = position(
+        |e| matches!(e, homesec_ipc::eventlog::Event::Sensor { sensor, .. } if sensor == "back-door"),
+    );
+    let code = position(|e| matches!(e, homesec_ipc::eventlog::Event::Code { .. }));
+    assert!(
+        door < code,
+        "the door report waited for the code check (door at {door}, code at {code})"
+    );
+}
