@@ -21,7 +21,13 @@ fn controller_binary() -> PathBuf {
     if !path.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
         let built = Command::new(cargo)
-            .args(["build", "--bin", "homesec-controller"])
+            .args([
+                "build",
+                "-p",
+                "homesec-controller",
+                "--bin",
+                "homesec-controller",
+            ])
             .status()
             .unwrap();
         assert!(built.success(), "cannot build homesec-controller");

@@ -31,7 +31,7 @@ pub fn sensors_binary() -> PathBuf {
             if !path.exists() {
                 let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
                 let built = Command::new(cargo)
-                    .args(["build", "--bin", "homesec-sensors"])
+                    .args(["build", "-p", "homesec-sensors", "--bin", "homesec-sensors"])
                     .status()
                     .unwrap();
                 assert!(built.success(), "cannot build homesec-sensors");
