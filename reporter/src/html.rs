@@ -10,7 +10,9 @@
 use crate::model::{
     Alarm, Bucket, ChangeAction, IntegrityStatus, PeriodKind, Report, StateAt, Time,
 };
-use crate::words::{alarm_facts, cause, count, duration, state_words, time, totals_row, words_of};
+use crate::words::{
+    alarm_facts, cause, comparison_rows, count, duration, state_words, time, totals_row, words_of,
+};
 use std::fmt::{Display, Write};
 
 /// The page's style sheet: light and dark colours, a fluid column, tables
@@ -1147,31 +1149,7 @@ fn comparison(page: &mut Page, r: &Report) {
         page.close();
         return;
     }
-    let now = &r.totals;
-    let before = &c.previous_totals;
-    let change = |a: u64, b: u64| {
-        let d = i128::from(a) - i128::from(b);
-        if d > 0 {
-            format!("+{d}")
-        } else {
-            d.to_string()
-        }
-    };
-    let delta = vec![
-        "change".to_string(),
-        change(now.alarms, before.alarms),
-        change(now.arms, before.arms),
-        change(now.disarms, before.disarms),
-        change(now.events, before.events),
-        change(now.faults, before.faults),
-        change(now.rejected, before.rejected),
-        change(now.failed_codes, before.failed_codes),
-    ];
-    let rows = vec![
-        totals_row(r.period.name.clone(), now),
-        totals_row(c.previous.clone(), before),
-        delta,
-    ];
+    let rows = comparison_rows(r, c);
     table(page, &TOTALS_HEADER, &rows);
     page.close();
 }

@@ -4,7 +4,9 @@
 
 use crate::doc::{Doc, Flavour};
 use crate::model::{ChangeAction, IntegrityStatus, PeriodKind, Report, StateAt};
-use crate::words::{alarm_facts, cause, count, duration, state_words, time, totals_row, words_of};
+use crate::words::{
+    alarm_facts, cause, comparison_rows, count, duration, state_words, time, totals_row, words_of,
+};
 
 /// Widest bar in the text histogram.
 const BAR_WIDTH: u64 = 40;
@@ -423,31 +425,7 @@ fn comparison(doc: &mut Doc, r: &Report) {
         doc.para(&format!("No records for {}.", c.previous));
         return;
     }
-    let now = &r.totals;
-    let before = &c.previous_totals;
-    let change = |a: u64, b: u64| {
-        let d = i128::from(a) - i128::from(b);
-        if d > 0 {
-            format!("+{d}")
-        } else {
-            d.to_string()
-        }
-    };
-    let delta = vec![
-        "change".to_string(),
-        change(now.alarms, before.alarms),
-        change(now.arms, before.arms),
-        change(now.disarms, before.disarms),
-        change(now.events, before.events),
-        change(now.faults, before.faults),
-        change(now.rejected, before.rejected),
-        change(now.failed_codes, before.failed_codes),
-    ];
-    let rows = vec![
-        totals_row(r.period.name.clone(), now),
-        totals_row(c.previous.clone(), before),
-        delta,
-    ];
+    let rows = comparison_rows(r, c);
     doc.table(&TOTALS_HEADER, &rows);
 }
 

@@ -1,7 +1,7 @@
 //! Words for numbers, times and durations, shared by the text renderers
 //! and the summary so that they say things the same way.
 
-use crate::model::{Alarm, AlarmCause, PeriodKind, Report, StateAt, Time, Totals};
+use crate::model::{Alarm, AlarmCause, Comparison, PeriodKind, Report, StateAt, Time, Totals};
 
 /// `1 alarm`, `2 alarms`.
 pub fn count(n: u64, one: &str, many: &str) -> String {
@@ -148,6 +148,35 @@ pub fn words_of<T: serde::Serialize>(value: &T) -> String {
         Ok(serde_json::Value::String(s)) => s.replace('_', " "),
         _ => String::new(),
     }
+}
+
+/// The week-against-week table: this period's totals, the week before's,
+/// and the change (signed).
+pub fn comparison_rows(r: &Report, c: &Comparison) -> Vec<Vec<String>> {
+    let (now, before) = (&r.totals, &c.previous_totals);
+    let change = |a: u64, b: u64| {
+        let d = i128::from(a) - i128::from(b);
+        if d > 0 {
+            format!("+{d}")
+        } else {
+            d.to_string()
+        }
+    };
+    let delta = vec![
+        "change".to_string(),
+        change(now.alarms, before.alarms),
+        change(now.arms, before.arms),
+        change(now.disarms, before.disarms),
+        change(now.events, before.events),
+        change(now.faults, before.faults),
+        change(now.rejected, before.rejected),
+        change(now.failed_codes, before.failed_codes),
+    ];
+    vec![
+        totals_row(r.period.name.clone(), now),
+        totals_row(c.previous.clone(), before),
+        delta,
+    ]
 }
 
 #[cfg(test)]
