@@ -7,11 +7,10 @@
 //! [`escape`], and tags are written through [`Page`], which closes exactly
 //! what it opened.
 
-use crate::model::{
-    Alarm, Bucket, ChangeAction, IntegrityStatus, PeriodKind, Report, StateAt, Time,
-};
+use crate::model::{Alarm, Bucket, IntegrityStatus, PeriodKind, Report, StateAt, Time};
 use crate::words::{
-    alarm_facts, cause, comparison_rows, count, duration, state_words, time, totals_row, words_of,
+    alarm_facts, cause, change_row, comparison_rows, count, duration, state_words, time,
+    totals_row, words_of,
 };
 use std::fmt::{Display, Write};
 
@@ -361,34 +360,6 @@ fn timeline(page: &mut Page, r: &Report) {
     }
     omitted(page, t.changes.omitted, "change", "changes");
     page.close();
-}
-
-fn change_row(r: &Report, c: &crate::model::Change) -> Vec<String> {
-    let action = match c.action {
-        ChangeAction::Arm => "arm",
-        ChangeAction::Armed => "armed (exit delay over)",
-        ChangeAction::Disarm => "disarm",
-        ChangeAction::AlarmEnded => "alarm over, disarmed",
-        ChangeAction::Restore => "restored after restart",
-        ChangeAction::Refused => "arming refused",
-    };
-    let sensors: Vec<&str> = c.sensors.iter().map(|s| r.sensor_name(s)).collect();
-    let note = match c.action {
-        ChangeAction::Refused => format!("in the way: {}", sensors.join(", ")),
-        _ if !sensors.is_empty() => format!("forced, bypassed: {}", sensors.join(", ")),
-        _ => c
-            .delay_ms
-            .map(|d| format!("exit delay {}", duration(d)))
-            .unwrap_or_default(),
-    };
-    vec![
-        time(r, &c.at),
-        action.to_string(),
-        c.mode.map(|m| m.to_string()).unwrap_or_default(),
-        c.user.clone().unwrap_or_default(),
-        c.source.clone(),
-        note,
-    ]
 }
 
 /// One row of the drawings: the whole period, or one of its days.
@@ -1301,7 +1272,7 @@ mod tests {
         Histogram, House, Input, Integrity, Openings, PeriodInfo, ProblemCounts, Rejected, Segment,
         SensorActivity, SensorInfo, Summary, System, Timeline, Totals, ZoneActivity, ZoneInfo,
     };
-    use crate::model::{AlarmCause, Disarm, SCHEMA};
+    use crate::model::{AlarmCause, ChangeAction, Disarm, SCHEMA};
     use chrono::{DateTime, Duration, NaiveDate};
     use homesec_ipc::{AlarmState, Mode, SensorKind};
 

@@ -3,9 +3,10 @@
 //! [`crate::words::time`] does; names come from the report's `house`.
 
 use crate::doc::{Doc, Flavour};
-use crate::model::{ChangeAction, IntegrityStatus, PeriodKind, Report, StateAt};
+use crate::model::{IntegrityStatus, PeriodKind, Report, StateAt};
 use crate::words::{
-    alarm_facts, cause, comparison_rows, count, duration, state_words, time, totals_row, words_of,
+    alarm_facts, cause, change_row, comparison_rows, count, duration, state_words, time,
+    totals_row, words_of,
 };
 
 /// Widest bar in the text histogram.
@@ -76,38 +77,7 @@ fn timeline(doc: &mut Doc, r: &Report) {
         ),
         format!("Armed for {} in all.", duration(t.armed_ms)),
     ]);
-    let rows: Vec<Vec<String>> = t
-        .changes
-        .items
-        .iter()
-        .map(|c| {
-            let action = match c.action {
-                ChangeAction::Arm => "arm",
-                ChangeAction::Armed => "armed (exit delay over)",
-                ChangeAction::Disarm => "disarm",
-                ChangeAction::AlarmEnded => "alarm over, disarmed",
-                ChangeAction::Restore => "restored after restart",
-                ChangeAction::Refused => "arming refused",
-            };
-            let sensors: Vec<&str> = c.sensors.iter().map(|s| r.sensor_name(s)).collect();
-            let note = match c.action {
-                ChangeAction::Refused => format!("in the way: {}", sensors.join(", ")),
-                _ if !sensors.is_empty() => format!("forced, bypassed: {}", sensors.join(", ")),
-                _ => c
-                    .delay_ms
-                    .map(|d| format!("exit delay {}", duration(d)))
-                    .unwrap_or_default(),
-            };
-            vec![
-                time(r, &c.at),
-                action.to_string(),
-                c.mode.map(|m| m.to_string()).unwrap_or_default(),
-                c.user.clone().unwrap_or_default(),
-                c.source.clone(),
-                note,
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = t.changes.items.iter().map(|c| change_row(r, c)).collect();
     if !rows.is_empty() {
         doc.table(&["time", "what", "mode", "user", "source", "note"], &rows);
     }

@@ -1,7 +1,9 @@
 //! Words for numbers, times and durations, shared by the text renderers
 //! and the summary so that they say things the same way.
 
-use crate::model::{Alarm, AlarmCause, Comparison, PeriodKind, Report, StateAt, Time, Totals};
+use crate::model::{
+    Alarm, AlarmCause, Change, ChangeAction, Comparison, PeriodKind, Report, StateAt, Time, Totals,
+};
 
 /// `1 alarm`, `2 alarms`.
 pub fn count(n: u64, one: &str, many: &str) -> String {
@@ -176,6 +178,35 @@ pub fn comparison_rows(r: &Report, c: &Comparison) -> Vec<Vec<String>> {
         totals_row(r.period.name.clone(), now),
         totals_row(c.previous.clone(), before),
         delta,
+    ]
+}
+
+/// One row of the armed timeline's table of changes.
+pub fn change_row(r: &Report, c: &Change) -> Vec<String> {
+    let action = match c.action {
+        ChangeAction::Arm => "arm",
+        ChangeAction::Armed => "armed (exit delay over)",
+        ChangeAction::Disarm => "disarm",
+        ChangeAction::AlarmEnded => "alarm over, disarmed",
+        ChangeAction::Restore => "restored after restart",
+        ChangeAction::Refused => "arming refused",
+    };
+    let sensors: Vec<&str> = c.sensors.iter().map(|s| r.sensor_name(s)).collect();
+    let note = match c.action {
+        ChangeAction::Refused => format!("in the way: {}", sensors.join(", ")),
+        _ if !sensors.is_empty() => format!("forced, bypassed: {}", sensors.join(", ")),
+        _ => c
+            .delay_ms
+            .map(|d| format!("exit delay {}", duration(d)))
+            .unwrap_or_default(),
+    };
+    vec![
+        time(r, &c.at),
+        action.to_string(),
+        c.mode.map(|m| m.to_string()).unwrap_or_default(),
+        c.user.clone().unwrap_or_default(),
+        c.source.clone(),
+        note,
     ]
 }
 
