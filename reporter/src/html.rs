@@ -8,10 +8,8 @@
 //! what it opened.
 
 use crate::model::{Alarm, Bucket, IntegrityStatus, PeriodKind, Report, StateAt, Time};
-use crate::words::{
-    alarm_facts, cause, change_row, comparison_rows, count, duration, state_words, time,
-    totals_row, words_of,
-};
+use crate::tables;
+use crate::words::{alarm_facts, cause, count, duration, state_words, time};
 use std::fmt::{Display, Write};
 
 /// The page's style sheet: light and dark colours, a fluid column, tables
@@ -350,13 +348,9 @@ fn timeline(page: &mut Page, r: &Report) {
             ),
         );
     }
-    let rows: Vec<Vec<String>> = t.changes.items.iter().map(|c| change_row(r, c)).collect();
+    let rows = tables::changes(r);
     if !rows.is_empty() {
-        table(
-            page,
-            &["time", "what", "mode", "user", "source", "note"],
-            &rows,
-        );
+        table(page, &rows.header, &rows.rows);
     }
     omitted(page, t.changes.omitted, "change", "changes");
     page.close();
@@ -726,36 +720,10 @@ fn activity(page: &mut Page, r: &Report) {
             duration(u64::from(a.histogram.bucket_minutes) * 60_000)
         ),
     );
-    let zones: Vec<Vec<String>> = a
-        .zones
-        .iter()
-        .map(|z| {
-            vec![
-                r.zone_name(&z.zone).to_string(),
-                z.events.to_string(),
-                z.activations.to_string(),
-            ]
-        })
-        .collect();
-    table(page, &["zone", "events", "activations"], &zones);
-    let sensors: Vec<Vec<String>> = a
-        .sensors
-        .iter()
-        .map(|s| {
-            vec![
-                r.sensor_name(&s.sensor).to_string(),
-                r.zone_name(&s.zone).to_string(),
-                s.kind.to_string(),
-                s.events.to_string(),
-                s.activations.to_string(),
-            ]
-        })
-        .collect();
-    table(
-        page,
-        &["sensor", "zone", "kind", "events", "activations"],
-        &sensors,
-    );
+    let zones = tables::zones(r);
+    table(page, &zones.header, &zones.rows);
+    let sensors = tables::sensors(r);
+    table(page, &sensors.header, &sensors.rows);
     if a.other_events > 0 {
         page.leaf(
             "p",
@@ -890,38 +858,8 @@ fn openings(page: &mut Page, r: &Report) {
             duration(o.threshold_ms)
         ),
     );
-    let rows: Vec<Vec<String>> = o
-        .items
-        .items
-        .iter()
-        .map(|x| {
-            vec![
-                r.sensor_name(&x.sensor).to_string(),
-                time(r, &x.opened_at),
-                x.closed_at
-                    .map_or_else(|| "still open".to_string(), |c| time(r, &c)),
-                duration(x.open_ms),
-                if x.armed_ms > 0 {
-                    duration(x.armed_ms)
-                } else {
-                    String::new()
-                },
-                x.bypass.map(|b| words_of(&b)).unwrap_or_default(),
-            ]
-        })
-        .collect();
-    table(
-        page,
-        &[
-            "sensor",
-            "opened",
-            "closed",
-            "open for",
-            "while armed",
-            "bypass",
-        ],
-        &rows,
-    );
+    let rows = tables::openings(r);
+    table(page, &rows.header, &rows.rows);
     omitted(page, o.items.omitted, "opening", "openings");
     page.close();
 }
@@ -932,27 +870,9 @@ fn health(page: &mut Page, r: &Report) {
         return;
     }
     section(page, "health", "Sensor health");
-    let rows: Vec<Vec<String>> = h
-        .troubles
-        .items
-        .iter()
-        .map(|t| {
-            vec![
-                r.sensor_name(&t.sensor).to_string(),
-                words_of(&t.condition),
-                time(r, &t.started_at),
-                t.ended_at
-                    .map_or_else(|| "still".to_string(), |e| time(r, &e)),
-                duration(t.duration_ms),
-            ]
-        })
-        .collect();
+    let rows = tables::troubles(r);
     if !rows.is_empty() {
-        table(
-            page,
-            &["sensor", "trouble", "from", "to", "in period"],
-            &rows,
-        );
+        table(page, &rows.header, &rows.rows);
     }
     omitted(
         page,
@@ -994,20 +914,8 @@ fn input(page: &mut Page, r: &Report) {
                 sources.join(", ")
             ),
         );
-        let rows: Vec<Vec<String>> = i
-            .rejected
-            .items
-            .iter()
-            .map(|x| {
-                vec![
-                    time(r, &x.at),
-                    x.source.clone(),
-                    x.reason.clone(),
-                    x.input.clone(),
-                ]
-            })
-            .collect();
-        table(page, &["time", "source", "reason", "input"], &rows);
+        let rows = tables::rejected(r);
+        table(page, &rows.header, &rows.rows);
         omitted(page, i.rejected.omitted, "refused input", "refused inputs");
     }
     let c = &i.codes;
@@ -1019,21 +927,9 @@ fn input(page: &mut Page, r: &Report) {
             c.accepted, c.wrong, c.locked, c.duress
         ),
     );
-    let rows: Vec<Vec<String>> = i
-        .failed_codes
-        .items
-        .iter()
-        .map(|x| {
-            vec![
-                time(r, &x.at),
-                x.action.clone(),
-                words_of(&x.result),
-                x.source.clone(),
-            ]
-        })
-        .collect();
+    let rows = tables::failed_codes(r);
     if !rows.is_empty() {
-        table(page, &["time", "for", "result", "source"], &rows);
+        table(page, &rows.header, &rows.rows);
     }
     omitted(page, i.failed_codes.omitted, "failed code", "failed codes");
     page.close();
@@ -1066,47 +962,19 @@ fn system(page: &mut Page, r: &Report) {
     .map(|(n, one, many)| count(*n, one, many))
     .collect();
     page.leaf("p", &[], &format!("{}.", parts.join(", ")));
-    let rows: Vec<Vec<String>> = s
-        .events
-        .items
-        .iter()
-        .map(|e| vec![time(r, &e.at), e.what.replace('_', " "), e.detail.clone()])
-        .collect();
-    table(page, &["time", "what", "detail"], &rows);
+    let rows = tables::system_events(r);
+    table(page, &rows.header, &rows.rows);
     omitted(page, s.events.omitted, "event", "events");
     page.close();
 }
-
-const TOTALS_HEADER: [&str; 8] = [
-    "",
-    "alarms",
-    "arms",
-    "disarms",
-    "events",
-    "faults",
-    "rejected",
-    "failed codes",
-];
 
 fn days(page: &mut Page, r: &Report) {
     if r.days.len() < 2 {
         return;
     }
     section(page, "days", "Day by day");
-    let rows: Vec<Vec<String>> = r
-        .days
-        .iter()
-        .map(|d| {
-            let hours = d.length_ms / 3_600_000;
-            let label = if hours == 24 {
-                d.date.format("%a %Y-%m-%d").to_string()
-            } else {
-                format!("{} ({hours} h)", d.date.format("%a %Y-%m-%d"))
-            };
-            totals_row(label, &d.totals)
-        })
-        .collect();
-    table(page, &TOTALS_HEADER, &rows);
+    let rows = tables::days(r);
+    table(page, &rows.header, &rows.rows);
     page.close();
 }
 
@@ -1120,8 +988,8 @@ fn comparison(page: &mut Page, r: &Report) {
         page.close();
         return;
     }
-    let rows = comparison_rows(r, c);
-    table(page, &TOTALS_HEADER, &rows);
+    let rows = tables::comparison(r, c);
+    table(page, &rows.header, &rows.rows);
     page.close();
 }
 
@@ -1143,33 +1011,11 @@ fn integrity(page: &mut Page, r: &Report) {
         count(i.records, "record", "records")
     ));
     page.close();
-    let files: Vec<Vec<String>> = i
-        .files
-        .iter()
-        .map(|f| {
-            let records = if f.present {
-                f.records.to_string()
-            } else {
-                "missing".to_string()
-            };
-            vec![f.path.clone(), records]
-        })
-        .collect();
-    table(page, &["file", "records"], &files);
-    let rows: Vec<Vec<String>> = i
-        .problems
-        .items
-        .iter()
-        .map(|p| {
-            vec![
-                format!("{}:{}", p.file, p.line),
-                words_of(&p.kind),
-                p.detail.clone(),
-            ]
-        })
-        .collect();
+    let files = tables::files(r);
+    table(page, &files.header, &files.rows);
+    let rows = tables::problems(r);
     if !rows.is_empty() {
-        table(page, &["where", "problem", "detail"], &rows);
+        table(page, &rows.header, &rows.rows);
     }
     omitted(page, i.problems.omitted, "problem", "problems");
     page.close();

@@ -24,6 +24,7 @@ pub mod out;
 pub mod period;
 pub mod scan;
 pub mod summary;
+pub mod tables;
 pub mod words;
 
 use chrono::Local;

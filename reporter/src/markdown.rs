@@ -4,10 +4,8 @@
 
 use crate::doc::{Doc, Flavour};
 use crate::model::{IntegrityStatus, PeriodKind, Report, StateAt};
-use crate::words::{
-    alarm_facts, cause, change_row, comparison_rows, count, duration, state_words, time,
-    totals_row, words_of,
-};
+use crate::tables;
+use crate::words::{alarm_facts, cause, count, duration, state_words, time};
 
 /// Widest bar in the text histogram.
 const BAR_WIDTH: u64 = 40;
@@ -77,9 +75,9 @@ fn timeline(doc: &mut Doc, r: &Report) {
         ),
         format!("Armed for {} in all.", duration(t.armed_ms)),
     ]);
-    let rows: Vec<Vec<String>> = t.changes.items.iter().map(|c| change_row(r, c)).collect();
+    let rows = tables::changes(r);
     if !rows.is_empty() {
-        doc.table(&["time", "what", "mode", "user", "source", "note"], &rows);
+        doc.table(&rows.header, &rows.rows);
     }
     omitted(doc, t.changes.omitted, "change", "changes");
 }
@@ -119,35 +117,10 @@ fn activity(doc: &mut Doc, r: &Report) {
         "{}.",
         count(a.events, "sensor event", "sensor events")
     ));
-    let zones: Vec<Vec<String>> = a
-        .zones
-        .iter()
-        .map(|z| {
-            vec![
-                r.zone_name(&z.zone).to_string(),
-                z.events.to_string(),
-                z.activations.to_string(),
-            ]
-        })
-        .collect();
-    doc.table(&["zone", "events", "activations"], &zones);
-    let sensors: Vec<Vec<String>> = a
-        .sensors
-        .iter()
-        .map(|s| {
-            vec![
-                r.sensor_name(&s.sensor).to_string(),
-                r.zone_name(&s.zone).to_string(),
-                s.kind.to_string(),
-                s.events.to_string(),
-                s.activations.to_string(),
-            ]
-        })
-        .collect();
-    doc.table(
-        &["sensor", "zone", "kind", "events", "activations"],
-        &sensors,
-    );
+    let zones = tables::zones(r);
+    doc.table(&zones.header, &zones.rows);
+    let sensors = tables::sensors(r);
+    doc.table(&sensors.header, &sensors.rows);
     if a.other_events > 0 {
         doc.para(&format!(
             "{} of sensors past the list's limit.",
@@ -193,37 +166,8 @@ fn openings(doc: &mut Doc, r: &Report) {
         "Open {} or longer, or open while armed (which means bypassed):",
         duration(o.threshold_ms)
     ));
-    let rows: Vec<Vec<String>> = o
-        .items
-        .items
-        .iter()
-        .map(|x| {
-            vec![
-                r.sensor_name(&x.sensor).to_string(),
-                time(r, &x.opened_at),
-                x.closed_at
-                    .map_or_else(|| "still open".to_string(), |c| time(r, &c)),
-                duration(x.open_ms),
-                if x.armed_ms > 0 {
-                    duration(x.armed_ms)
-                } else {
-                    String::new()
-                },
-                x.bypass.map(|b| words_of(&b)).unwrap_or_default(),
-            ]
-        })
-        .collect();
-    doc.table(
-        &[
-            "sensor",
-            "opened",
-            "closed",
-            "open for",
-            "while armed",
-            "bypass",
-        ],
-        &rows,
-    );
+    let rows = tables::openings(r);
+    doc.table(&rows.header, &rows.rows);
     omitted(doc, o.items.omitted, "opening", "openings");
 }
 
@@ -233,23 +177,9 @@ fn health(doc: &mut Doc, r: &Report) {
         return;
     }
     doc.heading(2, "Sensor health");
-    let rows: Vec<Vec<String>> = h
-        .troubles
-        .items
-        .iter()
-        .map(|t| {
-            vec![
-                r.sensor_name(&t.sensor).to_string(),
-                words_of(&t.condition),
-                time(r, &t.started_at),
-                t.ended_at
-                    .map_or_else(|| "still".to_string(), |e| time(r, &e)),
-                duration(t.duration_ms),
-            ]
-        })
-        .collect();
+    let rows = tables::troubles(r);
     if !rows.is_empty() {
-        doc.table(&["sensor", "trouble", "from", "to", "in period"], &rows);
+        doc.table(&rows.header, &rows.rows);
     }
     omitted(doc, h.troubles.omitted, "trouble period", "trouble periods");
     if h.tamper_events > 0 {
@@ -277,20 +207,8 @@ fn input(doc: &mut Doc, r: &Report) {
             count(i.rejected.total(), "input refused", "inputs refused"),
             sources.join(", ")
         ));
-        let rows: Vec<Vec<String>> = i
-            .rejected
-            .items
-            .iter()
-            .map(|x| {
-                vec![
-                    time(r, &x.at),
-                    x.source.clone(),
-                    x.reason.clone(),
-                    x.input.clone(),
-                ]
-            })
-            .collect();
-        doc.table(&["time", "source", "reason", "input"], &rows);
+        let rows = tables::rejected(r);
+        doc.table(&rows.header, &rows.rows);
         omitted(doc, i.rejected.omitted, "refused input", "refused inputs");
     }
     let c = &i.codes;
@@ -298,21 +216,9 @@ fn input(doc: &mut Doc, r: &Report) {
         "Codes: {} accepted, {} wrong, {} while locked out, {} duress.",
         c.accepted, c.wrong, c.locked, c.duress
     ));
-    let rows: Vec<Vec<String>> = i
-        .failed_codes
-        .items
-        .iter()
-        .map(|x| {
-            vec![
-                time(r, &x.at),
-                x.action.clone(),
-                words_of(&x.result),
-                x.source.clone(),
-            ]
-        })
-        .collect();
+    let rows = tables::failed_codes(r);
     if !rows.is_empty() {
-        doc.table(&["time", "for", "result", "source"], &rows);
+        doc.table(&rows.header, &rows.rows);
     }
     omitted(doc, i.failed_codes.omitted, "failed code", "failed codes");
 }
@@ -344,46 +250,18 @@ fn system(doc: &mut Doc, r: &Report) {
     .map(|(n, one, many)| count(*n, one, many))
     .collect();
     doc.para(&format!("{}.", parts.join(", ")));
-    let rows: Vec<Vec<String>> = s
-        .events
-        .items
-        .iter()
-        .map(|e| vec![time(r, &e.at), e.what.replace('_', " "), e.detail.clone()])
-        .collect();
-    doc.table(&["time", "what", "detail"], &rows);
+    let rows = tables::system_events(r);
+    doc.table(&rows.header, &rows.rows);
     omitted(doc, s.events.omitted, "event", "events");
 }
-
-const TOTALS_HEADER: [&str; 8] = [
-    "",
-    "alarms",
-    "arms",
-    "disarms",
-    "events",
-    "faults",
-    "rejected",
-    "failed codes",
-];
 
 fn days(doc: &mut Doc, r: &Report) {
     if r.days.len() < 2 {
         return;
     }
     doc.heading(2, "Day by day");
-    let rows: Vec<Vec<String>> = r
-        .days
-        .iter()
-        .map(|d| {
-            let hours = d.length_ms / 3_600_000;
-            let label = if hours == 24 {
-                d.date.format("%a %Y-%m-%d").to_string()
-            } else {
-                format!("{} ({hours} h)", d.date.format("%a %Y-%m-%d"))
-            };
-            totals_row(label, &d.totals)
-        })
-        .collect();
-    doc.table(&TOTALS_HEADER, &rows);
+    let rows = tables::days(r);
+    doc.table(&rows.header, &rows.rows);
 }
 
 fn comparison(doc: &mut Doc, r: &Report) {
@@ -395,8 +273,8 @@ fn comparison(doc: &mut Doc, r: &Report) {
         doc.para(&format!("No records for {}.", c.previous));
         return;
     }
-    let rows = comparison_rows(r, c);
-    doc.table(&TOTALS_HEADER, &rows);
+    let rows = tables::comparison(r, c);
+    doc.table(&rows.header, &rows.rows);
 }
 
 fn integrity(doc: &mut Doc, r: &Report) {
@@ -414,33 +292,11 @@ fn integrity(doc: &mut Doc, r: &Report) {
         "{status}: {}{seqs}.",
         count(i.records, "record", "records")
     ));
-    let files: Vec<Vec<String>> = i
-        .files
-        .iter()
-        .map(|f| {
-            let records = if f.present {
-                f.records.to_string()
-            } else {
-                "missing".to_string()
-            };
-            vec![f.path.clone(), records]
-        })
-        .collect();
-    doc.table(&["file", "records"], &files);
-    let rows: Vec<Vec<String>> = i
-        .problems
-        .items
-        .iter()
-        .map(|p| {
-            vec![
-                format!("{}:{}", p.file, p.line),
-                words_of(&p.kind),
-                p.detail.clone(),
-            ]
-        })
-        .collect();
+    let files = tables::files(r);
+    doc.table(&files.header, &files.rows);
+    let rows = tables::problems(r);
     if !rows.is_empty() {
-        doc.table(&["where", "problem", "detail"], &rows);
+        doc.table(&rows.header, &rows.rows);
     }
     omitted(doc, i.problems.omitted, "problem", "problems");
 }

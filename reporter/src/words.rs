@@ -1,9 +1,7 @@
 //! Words for numbers, times and durations, shared by the text renderers
 //! and the summary so that they say things the same way.
 
-use crate::model::{
-    Alarm, AlarmCause, Change, ChangeAction, Comparison, PeriodKind, Report, StateAt, Time, Totals,
-};
+use crate::model::{Alarm, AlarmCause, PeriodKind, Report, StateAt, Time};
 
 /// `1 alarm`, `2 alarms`.
 pub fn count(n: u64, one: &str, many: &str) -> String {
@@ -125,89 +123,12 @@ pub fn state_words(state: &StateAt) -> String {
     }
 }
 
-/// One row of a totals table: a label, then the counts in column order.
-pub fn totals_row(label: String, t: &Totals) -> Vec<String> {
-    let mut row = vec![label];
-    row.extend(
-        [
-            t.alarms,
-            t.arms,
-            t.disarms,
-            t.events,
-            t.faults,
-            t.rejected,
-            t.failed_codes,
-        ]
-        .iter()
-        .map(u64::to_string),
-    );
-    row
-}
-
 /// A serialised enum's name, with spaces for underscores.
 pub fn words_of<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s.replace('_', " "),
         _ => String::new(),
     }
-}
-
-/// The week-against-week table: this period's totals, the week before's,
-/// and the change (signed).
-pub fn comparison_rows(r: &Report, c: &Comparison) -> Vec<Vec<String>> {
-    let (now, before) = (&r.totals, &c.previous_totals);
-    let change = |a: u64, b: u64| {
-        let d = i128::from(a) - i128::from(b);
-        if d > 0 {
-            format!("+{d}")
-        } else {
-            d.to_string()
-        }
-    };
-    let delta = vec![
-        "change".to_string(),
-        change(now.alarms, before.alarms),
-        change(now.arms, before.arms),
-        change(now.disarms, before.disarms),
-        change(now.events, before.events),
-        change(now.faults, before.faults),
-        change(now.rejected, before.rejected),
-        change(now.failed_codes, before.failed_codes),
-    ];
-    vec![
-        totals_row(r.period.name.clone(), now),
-        totals_row(c.previous.clone(), before),
-        delta,
-    ]
-}
-
-/// One row of the armed timeline's table of changes.
-pub fn change_row(r: &Report, c: &Change) -> Vec<String> {
-    let action = match c.action {
-        ChangeAction::Arm => "arm",
-        ChangeAction::Armed => "armed (exit delay over)",
-        ChangeAction::Disarm => "disarm",
-        ChangeAction::AlarmEnded => "alarm over, disarmed",
-        ChangeAction::Restore => "restored after restart",
-        ChangeAction::Refused => "arming refused",
-    };
-    let sensors: Vec<&str> = c.sensors.iter().map(|s| r.sensor_name(s)).collect();
-    let note = match c.action {
-        ChangeAction::Refused => format!("in the way: {}", sensors.join(", ")),
-        _ if !sensors.is_empty() => format!("forced, bypassed: {}", sensors.join(", ")),
-        _ => c
-            .delay_ms
-            .map(|d| format!("exit delay {}", duration(d)))
-            .unwrap_or_default(),
-    };
-    vec![
-        time(r, &c.at),
-        action.to_string(),
-        c.mode.map(|m| m.to_string()).unwrap_or_default(),
-        c.user.clone().unwrap_or_default(),
-        c.source.clone(),
-        note,
-    ]
 }
 
 #[cfg(test)]
