@@ -154,6 +154,20 @@ pub(crate) fn test_lines(chain: &mut Chain, count: usize) -> Vec<String> {
     lines
 }
 
+/// Writes `content` to a file `name` in `dir`, for tests.
+#[cfg(test)]
+pub(crate) fn write(dir: &std::path::Path, name: &str, content: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+/// `lines`, each ended by `\n`, for tests.
+#[cfg(test)]
+pub(crate) fn joined(lines: &[String]) -> String {
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

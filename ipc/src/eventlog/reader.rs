@@ -539,7 +539,7 @@ fn parse_line(line: &[u8]) -> Result<Parsed, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eventlog::chain::{Chain, test_lines};
+    use crate::eventlog::chain::{Chain, joined, test_lines, write};
     use crate::{SensorKind, SensorState};
 
     /// What the reader reported, in order, without the file names.
@@ -566,16 +566,6 @@ mod tests {
             });
         }
         (seen, reader.counts())
-    }
-
-    fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
-        let path = dir.join(name);
-        std::fs::write(&path, content).unwrap();
-        path
-    }
-
-    fn joined(lines: &[String]) -> String {
-        lines.iter().map(|l| format!("{l}\n")).collect()
     }
 
     fn corrupt(reason: &str) -> ProblemKind {

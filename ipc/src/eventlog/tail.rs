@@ -173,17 +173,7 @@ impl BackwardLines {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eventlog::chain::{Chain, test_lines};
-
-    fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
-        let path = dir.join(name);
-        std::fs::write(&path, content).unwrap();
-        path
-    }
-
-    fn joined(lines: &[String]) -> String {
-        lines.iter().map(|l| format!("{l}\n")).collect()
-    }
+    use crate::eventlog::chain::{Chain, joined, test_lines, write};
 
     /// The resume point a writer should get after `line`, the last record in `file`.
     fn after(line: &str, file: &Path) -> ResumePoint {
