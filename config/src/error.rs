@@ -38,12 +38,13 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("{}: cannot read the house description: {source}", path.display())]
+    #[error("{}: cannot read the house description: {error}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
-        /// What the OS said.
-        source: std::io::Error,
+        /// What the OS said (in the message, so it shows once rather than
+        /// again as the cause).
+        error: std::io::Error,
     },
     /// The text is not TOML, or does not fit the schema (unknown field,
     /// missing field, wrong type).

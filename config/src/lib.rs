@@ -119,9 +119,9 @@ pub const DEFAULT_HOUSE_TOML: &str = include_str!("default_house.toml");
 
 /// Reads and validates the house description at `path`.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     parse(&text, ConfigSource::File(path.to_path_buf()))
 }

@@ -31,12 +31,13 @@ const MAX_JITTER_MS: i64 = 2 * HOUR_MS;
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("{}: cannot read the scenario: {source}", path.display())]
+    #[error("{}: cannot read the scenario: {error}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
-        /// What the OS said.
-        source: std::io::Error,
+        /// What the OS said (in the message, so it shows once rather than
+        /// again as the cause).
+        error: std::io::Error,
     },
     /// The text is not TOML, or does not fit the schema (unknown field,
     /// missing field, wrong type).
@@ -113,9 +114,9 @@ impl fmt::Debug for ScenarioFile {
 
 /// Reads and checks the scenario at `path`.
 pub fn load_scenario(path: &Path) -> Result<ScenarioFile, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+    let text = std::fs::read_to_string(path).map_err(|error| ScenarioError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     parse_scenario(&text, &path.display().to_string())
 }
