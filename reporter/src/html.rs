@@ -9,7 +9,7 @@
 
 use crate::model::{Alarm, Bucket, IntegrityStatus, PeriodKind, Report, StateAt, Time};
 use crate::tables;
-use crate::words::{alarm_facts, cause, count, duration, state_words, time};
+use crate::words::{alarm_facts, cause, controller_counts, count, duration, state_words, time};
 use std::fmt::{Display, Write};
 
 /// The page's style sheet: light and dark colours, a fluid column, tables
@@ -941,27 +941,7 @@ fn system(page: &mut Page, r: &Report) {
         return;
     }
     section(page, "system", "Controller");
-    let parts: Vec<String> = [
-        (s.starts, "start", "starts"),
-        (
-            s.unclean_restarts,
-            "restart without a clean stop",
-            "restarts without a clean stop",
-        ),
-        (s.stops, "clean stop", "clean stops"),
-        (s.reloads, "config reload", "config reloads"),
-        (
-            s.reloads_refused,
-            "refused config reload",
-            "refused config reloads",
-        ),
-        (s.signals, "signal", "signals"),
-    ]
-    .iter()
-    .filter(|(n, _, _)| *n > 0)
-    .map(|(n, one, many)| count(*n, one, many))
-    .collect();
-    page.leaf("p", &[], &format!("{}.", parts.join(", ")));
+    page.leaf("p", &[], &controller_counts(s));
     let rows = tables::system_events(r);
     table(page, &rows.header, &rows.rows);
     omitted(page, s.events.omitted, "event", "events");

@@ -5,7 +5,7 @@
 use crate::doc::{Doc, Flavour};
 use crate::model::{IntegrityStatus, PeriodKind, Report, StateAt};
 use crate::tables;
-use crate::words::{alarm_facts, cause, count, duration, state_words, time};
+use crate::words::{alarm_facts, cause, controller_counts, count, duration, state_words, time};
 
 /// Widest bar in the text histogram.
 const BAR_WIDTH: u64 = 40;
@@ -229,27 +229,7 @@ fn system(doc: &mut Doc, r: &Report) {
         return;
     }
     doc.heading(2, "Controller");
-    let parts: Vec<String> = [
-        (s.starts, "start", "starts"),
-        (
-            s.unclean_restarts,
-            "restart without a clean stop",
-            "restarts without a clean stop",
-        ),
-        (s.stops, "clean stop", "clean stops"),
-        (s.reloads, "config reload", "config reloads"),
-        (
-            s.reloads_refused,
-            "refused config reload",
-            "refused config reloads",
-        ),
-        (s.signals, "signal", "signals"),
-    ]
-    .iter()
-    .filter(|(n, _, _)| *n > 0)
-    .map(|(n, one, many)| count(*n, one, many))
-    .collect();
-    doc.para(&format!("{}.", parts.join(", ")));
+    doc.para(&controller_counts(s));
     let rows = tables::system_events(r);
     doc.table(&rows.header, &rows.rows);
     omitted(doc, s.events.omitted, "event", "events");

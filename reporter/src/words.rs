@@ -1,7 +1,7 @@
 //! Words for numbers, times and durations, shared by the text renderers
 //! and the summary so that they say things the same way.
 
-use crate::model::{Alarm, AlarmCause, PeriodKind, Report, StateAt, Time};
+use crate::model::{Alarm, AlarmCause, PeriodKind, Report, StateAt, System, Time};
 
 /// `1 alarm`, `2 alarms`.
 pub fn count(n: u64, one: &str, many: &str) -> String {
@@ -129,6 +129,32 @@ pub fn words_of<T: serde::Serialize>(value: &T) -> String {
         Ok(serde_json::Value::String(s)) => s.replace('_', " "),
         _ => String::new(),
     }
+}
+
+/// What the controller did in the period, in one sentence: "1 start,
+/// 2 signals."
+pub fn controller_counts(s: &System) -> String {
+    let parts: Vec<String> = [
+        (s.starts, "start", "starts"),
+        (
+            s.unclean_restarts,
+            "restart without a clean stop",
+            "restarts without a clean stop",
+        ),
+        (s.stops, "clean stop", "clean stops"),
+        (s.reloads, "config reload", "config reloads"),
+        (
+            s.reloads_refused,
+            "refused config reload",
+            "refused config reloads",
+        ),
+        (s.signals, "signal", "signals"),
+    ]
+    .iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| count(*n, one, many))
+    .collect();
+    format!("{}.", parts.join(", "))
 }
 
 #[cfg(test)]
