@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! start:  signals → runtime dir → instance lock, pidfile → event log → FIFO
-//!         → status segment → house task → FIFO reader, detectors, signal task
+//!         → message queue → siren → status segment → journal thread
+//!         → house task → FIFO reader, detectors, queue reader, signal task
 //! stop:   TERM/INT cancels the token → inputs drain and drop their senders
 //!         → house task writes `stop`, marks status stopped, siren off
 //!         → journal thread flushes, fsyncs → FIFO, segment, pidfile, lock removed
@@ -12,25 +13,20 @@
 //! The release at the end runs on every path once the locks are held, also
 //! when serving failed, so a failed start leaves nothing behind.
 
-use crate::clock::{Clock, Millis};
-use crate::codes::Keypad;
+use crate::clock::Clock;
 use crate::diagnostics::LogFile;
-use crate::house::House;
-use crate::house_task::{HouseTask, Identity};
-use crate::input::{INPUT_CAPACITY, InputSender};
-use crate::journal::{Journal, JournalSender, LoggedSeq};
-use crate::lines::LineIngest;
-use crate::memory::{self, AlarmMemory};
-use crate::pidfile::Pidfile;
-use crate::settings::{Settings, house_model};
-use crate::siren::{GpioSiren, SimulatedSiren, Siren};
-use crate::{detectors, fifo, mq_ingest, signals, simulation};
+use crate::endpoints;
+use crate::house::task::HouseTask;
+use crate::ingest::keypad::Keypad;
+use crate::ingest::line_ingest::LineIngest;
+use crate::ingest::{INPUT_CAPACITY, InputSender};
+use crate::ingest::{fifo, pipes, queue, signals, simulation};
+use crate::outputs::journal::Journal;
+use crate::outputs::status::StatusOutput;
+use crate::outputs::{Outputs, siren};
+use crate::settings::Settings;
 use anyhow::Context;
-use homesec_config::{Config, Detector};
-use homesec_ipc::paths;
-use homesec_ipc::status::StatusWriter;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
-use std::path::{Path, PathBuf};
+use homesec_config::Detector;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -38,22 +34,14 @@ use tokio_util::task::TaskTracker;
 
 /// Batches that may wait for the journal thread.
 const JOURNAL_CAPACITY: usize = 256;
-/// Sensor slots in the status segment at least (room to grow on reload).
-const MIN_SENSOR_SLOTS: u16 = 64;
-/// Camera slots in the status segment at least.
-const MIN_CAMERA_SLOTS: u16 = 16;
 
 /// Runs the controller until a graceful stop. Whatever happens once the
 /// endpoints are claimed, they are released again before this returns.
 pub fn run(settings: Settings, log_file: Option<LogFile>) -> anyhow::Result<()> {
     let signal_stream = signals::install().context("installing signal handlers")?;
-    create_runtime_dir(&settings.runtime_dir)?;
-    let locks = [
-        Pidfile::acquire(&paths::instance_lock(&settings.instance))?,
-        Pidfile::acquire(&settings.pidfile())?,
-    ];
+    let claimed = endpoints::claim(&settings)?;
     let outcome = claim_and_serve(&settings, signal_stream, log_file);
-    release(&settings, locks);
+    claimed.release(&settings);
     if outcome.is_ok() {
         tracing::info!("stopped");
     }
@@ -69,9 +57,9 @@ fn claim_and_serve(
     let journal = Journal::open(&settings.events_dir())?;
     let fifo_path = settings.fifo();
     fifo::create(&fifo_path).with_context(|| format!("creating FIFO {}", fifo_path.display()))?;
-    let queue = mq_ingest::open(&settings.instance).context("opening the message queue")?;
-    let siren = open_siren(settings)?;
-    let (status, sensor_capacity) = create_status(settings)?;
+    let queue = queue::open(&settings.instance).context("opening the message queue")?;
+    let siren = siren::open(settings)?;
+    let status = StatusOutput::create(settings)?;
     let mut children = settings.config.detectors.clone();
     if settings.sim {
         children.extend(simulation::children(settings)?);
@@ -83,12 +71,11 @@ fn claim_and_serve(
         .build()
         .context("starting the async runtime")?;
     let logged = journal.logged_seq();
-    let (journal_tx, journal_thread) = journal.spawn(JOURNAL_CAPACITY);
+    let (journal_tx, journal_thread) = journal.spawn(JOURNAL_CAPACITY)?;
     let outputs = Outputs {
         journal: journal_tx,
         logged,
         status,
-        sensor_capacity,
         siren,
     };
     let inputs = Inputs {
@@ -104,6 +91,13 @@ fn claim_and_serve(
     served
 }
 
+/// Where the house task's inputs come from, besides the FIFO.
+struct Inputs {
+    children: Vec<Detector>,
+    queue: homesec_ipc::mq::Receiver,
+    signal_stream: signals::SignalStream,
+}
+
 /// Starts the tasks and waits until the house task ends, then for the rest.
 async fn serve(
     settings: &Settings,
@@ -116,9 +110,10 @@ async fn serve(
     let config = Arc::new(settings.config.clone());
     let (config_tx, config_rx) = watch::channel(Arc::clone(&config));
     let (input_tx, input_rx) = mpsc::channel(INPUT_CAPACITY);
-
     let (code_lock, code_lock_rx) = watch::channel(None);
-    let house = tokio::spawn(house_task(settings, config_tx, code_lock, outputs).run(input_rx));
+    let house = HouseTask::new(settings, outputs, config_tx, code_lock);
+    let house = tokio::spawn(house.run(input_rx));
+
     let Inputs {
         children,
         queue,
@@ -129,7 +124,7 @@ async fn serve(
     let stop = shutdown.clone();
     let (keypad_mq, inputs_mq) = (keypad.clone(), input_tx.clone());
     tracker.spawn(async move {
-        if let Err(e) = mq_ingest::run(queue, keypad_mq, inputs_mq, stop).await {
+        if let Err(e) = queue::run(queue, keypad_mq, inputs_mq, stop).await {
             tracing::error!(error = %e, "message queue reader stopped");
         }
     });
@@ -151,112 +146,9 @@ async fn serve(
     shutdown.cancel();
     tracker.wait().await;
     match ended {
-        Ok(result) => result.map(drop).map_err(anyhow::Error::new),
+        Ok(result) => result.map_err(anyhow::Error::new),
         Err(e) => Err(anyhow::anyhow!("the house task panicked: {e}")),
     }
-}
-
-/// Creates the runtime dir (0750) and refuses one that another user owns
-/// or that others may write to: the FIFO and pidfile live there.
-fn create_runtime_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o750)
-        .create(dir)
-        .with_context(|| format!("creating runtime dir {}", dir.display()))?;
-    let meta = std::fs::metadata(dir).with_context(|| format!("reading {}", dir.display()))?;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    anyhow::ensure!(
-        meta.uid() == me && meta.mode() & 0o002 == 0,
-        "runtime dir {} belongs to uid {} or is writable by anyone; use a dir of your own (--runtime-dir)",
-        dir.display(),
-        meta.uid()
-    );
-    Ok(())
-}
-
-fn create_status(settings: &Settings) -> anyhow::Result<(StatusWriter, u16)> {
-    let sensors = u16::try_from(settings.config.sensors.len())
-        .unwrap_or(u16::MAX)
-        .max(MIN_SENSOR_SLOTS);
-    let cameras = u16::try_from(settings.config.cameras.len())
-        .unwrap_or(u16::MAX)
-        .max(MIN_CAMERA_SLOTS);
-    let path = settings.status_segment();
-    let writer = StatusWriter::create(&path, sensors, cameras)
-        .with_context(|| format!("creating the status segment {}", path.display()))?;
-    Ok((writer, sensors))
-}
-
-/// Where the house task's inputs come from, besides the FIFO.
-struct Inputs {
-    children: Vec<Detector>,
-    queue: homesec_ipc::mq::Receiver,
-    signal_stream: signals::SignalStream,
-}
-
-/// Where the house task's decisions go.
-struct Outputs {
-    journal: JournalSender,
-    logged: LoggedSeq,
-    status: StatusWriter,
-    sensor_capacity: u16,
-    siren: Box<dyn Siren>,
-}
-
-fn house_task(
-    settings: &Settings,
-    config_tx: watch::Sender<Arc<Config>>,
-    code_lock: watch::Sender<Option<Millis>>,
-    outputs: Outputs,
-) -> HouseTask {
-    let clock = Clock::new(settings.clock);
-    let now = clock.now_ms();
-    let config = &settings.config;
-    let (sensors, rules) = house_model(config);
-    HouseTask {
-        house: House::new(sensors, rules, now),
-        clock,
-        config: config_tx,
-        journal: outputs.journal,
-        logged: outputs.logged,
-        code_lock,
-        status: outputs.status,
-        siren: outputs.siren,
-        memory: remembered(settings),
-        identity: Identity {
-            instance: settings.instance.clone(),
-            config_origin: settings.config_origin(),
-            pid: std::process::id(),
-            started_ms: now,
-            heartbeat: config.timers.heartbeat,
-            sensor_capacity: outputs.sensor_capacity,
-        },
-    }
-}
-
-/// The siren: the configured GPIO output, or the simulated one with
-/// `--sim` or when the house has none. A siren pin that cannot be opened
-/// stops the start: an alarm system must not run with a dead siren.
-fn open_siren(settings: &Settings) -> anyhow::Result<Box<dyn Siren>> {
-    match &settings.config.siren {
-        Some(siren) if !settings.sim => {
-            let active_high = siren.active == homesec_config::Level::High;
-            Ok(Box::new(GpioSiren::open(siren.pin, active_high)?))
-        }
-        _ => Ok(Box::new(SimulatedSiren::default())),
-    }
-}
-
-/// The alarm memory the previous run left.
-fn remembered(settings: &Settings) -> (PathBuf, AlarmMemory) {
-    let path = memory::path(&settings.data_dir);
-    let last = memory::load(&path);
-    if last.state != homesec_ipc::AlarmState::Disarmed {
-        tracing::warn!(state = %last.state, "the last run stopped while not disarmed; taking that state up again");
-    }
-    (path, last)
 }
 
 /// Starts the FIFO reader and one supervisor per child (the config's
@@ -283,7 +175,7 @@ fn spawn_inputs(
             keypad.clone(),
             inputs.clone(),
         );
-        tracker.spawn(detectors::supervise(child, ingest, shutdown.clone()));
+        tracker.spawn(pipes::supervise(child, ingest, shutdown.clone()));
     }
 }
 
@@ -310,27 +202,4 @@ fn announce(settings: &Settings) {
         "diagnostics:    {}",
         settings.log_dir.join("controller.log.YYYY-MM-DD").display()
     );
-}
-
-/// Removes the endpoints we own (the status segment was already marked
-/// stopped by the house task), then releases the locks.
-fn release(settings: &Settings, locks: [Pidfile; 2]) {
-    for path in [settings.fifo(), settings.status_segment()] {
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => tracing::warn!(path = %path.display(), error = %e, "cannot remove"),
-        }
-    }
-    // Sensors notice the controller's restart (a new pid in the status
-    // segment) and open the new queue.
-    if let Err(e) = homesec_ipc::mq::unlink(&settings.instance) {
-        tracing::warn!(error = %e, "cannot remove the message queue");
-    }
-    for lock in locks.into_iter().rev() {
-        let path = lock.path().to_path_buf();
-        if let Err(e) = lock.remove() {
-            tracing::warn!(path = %path.display(), error = %e, "cannot remove");
-        }
-    }
 }

@@ -1,37 +1,36 @@
-//! # homesec-controller — the daemon and its operator CLI
+//! # homesec-controller — the daemon and its operator tools
 //!
-//! The controller owns the state of the house and every IPC endpoint. Inputs
-//! — the named FIFO ([`fifo`]), detector children's stdout ([`detectors`]),
-//! Unix signals ([`signals`]) — become [`input::Input`]s on one bounded
-//! channel into the house task ([`house_task`]), the only code that changes
-//! state. It applies them to the pure alarm state machine ([`house`]) and
-//! sends what happened to the event log writer ([`journal`]), the siren
-//! ([`siren`]) and the shared-memory status segment. [`daemon`] starts and
-//! stops it all in order; [`ctl`] is `homesecctl`'s side.
+//! The controller owns the state of the house and every IPC endpoint. Read
+//! it in the order the data flows:
 //!
-//! The binaries in `src/main.rs` and `src/bin/` are thin: arguments, then a
-//! call into this library.
+//! - [`ingest`]: every way in — the named FIFO, detector children's pipes,
+//!   the POSIX message queue, Unix signals — turned into one
+//!   [`ingest::Input`] type on one bounded channel. Keypad codes are checked
+//!   here, off the async threads.
+//! - [`house`]: the pure alarm state machine ([`house::state`]) and the one
+//!   task that owns it ([`house::task`]), the only code that changes state.
+//! - [`outputs`]: where the house's decisions go — the event log writer
+//!   ([`outputs::journal`]), the shared-memory status segment, the siren and
+//!   the alarm memory.
+//! - [`daemon`]: the wiring; it starts and stops the parts above in order.
+//!   [`endpoints`] claims and releases the named endpoints (runtime dir,
+//!   locks, pidfile), [`settings`] resolves the config and command line.
+//!
+//! Beside the daemon, in modules of their own: [`ctl`], the logic of the
+//! operator CLI `homesecctl`, and [`load`], the load and latency tool
+//! `homesec-load`. The binaries in `src/main.rs` and `src/bin/` are thin:
+//! arguments, then a call into this library.
 #![deny(missing_docs)]
 
 pub mod cli;
 pub mod clock;
-pub mod codes;
-pub mod ctl;
 pub mod daemon;
-pub mod detectors;
 pub mod diagnostics;
-pub mod fifo;
+pub mod endpoints;
 pub mod house;
-pub mod house_task;
-pub mod input;
-pub mod journal;
-pub mod lines;
-pub mod load;
-pub mod memory;
-pub mod mq_ingest;
-pub mod narrate;
-pub mod pidfile;
+pub mod ingest;
+pub mod outputs;
 pub mod settings;
-pub mod signals;
-pub mod simulation;
-pub mod siren;
+
+pub mod ctl;
+pub mod load;

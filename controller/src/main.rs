@@ -9,17 +9,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args = Args::parse();
     if args.check_config {
-        return match settings::check(args.config.as_ref()) {
-            Ok(config) => {
-                println!(
-                    "config OK: instance '{}', {} zones, {} sensors, {} users, {} cameras, {} detectors",
-                    config.instance,
-                    config.zones.len(),
-                    config.sensors.len(),
-                    config.users.len(),
-                    config.cameras.len(),
-                    config.detectors.len()
-                );
+        return match settings::check_config(args.config.as_deref()) {
+            Ok(summary) => {
+                println!("{summary}");
                 ExitCode::SUCCESS
             }
             Err(e) => {

@@ -10,7 +10,7 @@ use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use homesec_config::{Config, ConfigSource};
 use homesec_ipc::clock::HouseClock;
 use homesec_ipc::paths;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The command-line overrides.
 #[derive(Debug, Clone, Default)]
@@ -174,13 +174,23 @@ fn parse_start(text: &str) -> anyhow::Result<i64> {
         .ok_or_else(|| anyhow::anyhow!("--start '{text}' does not exist in the local time zone"))
 }
 
-/// Reads a config for `--check-config`, with the file's own error.
-pub fn check(path: Option<&PathBuf>) -> anyhow::Result<Config> {
-    match path {
+/// `--check-config`: reads the config and says what it describes, or why
+/// it is not valid (with the file's own error and location).
+pub fn check_config(path: Option<&Path>) -> anyhow::Result<String> {
+    let config = match path {
         Some(path) => homesec_config::load(path)
-            .with_context(|| format!("{} is not a valid homesec config", path.display())),
-        None => Ok(homesec_config::default_house()),
-    }
+            .with_context(|| format!("{} is not a valid homesec config", path.display()))?,
+        None => homesec_config::default_house(),
+    };
+    Ok(format!(
+        "config OK: instance '{}', {} zones, {} sensors, {} users, {} cameras, {} detectors",
+        config.instance,
+        config.zones.len(),
+        config.sensors.len(),
+        config.users.len(),
+        config.cameras.len(),
+        config.detectors.len()
+    ))
 }
 
 /// The alarm state machine's view of a config.

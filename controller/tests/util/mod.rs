@@ -131,7 +131,7 @@ impl World {
             .arg(self.data_dir())
             .env(
                 "RUST_LOG",
-                "info,homesec_controller=debug,homesec_controller::journal=trace,homesec_controller::house_task=trace",
+                "info,homesec_controller=debug,homesec_controller::outputs::journal=trace,homesec_controller::house::task=trace",
             )
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())

@@ -10,7 +10,7 @@
 //! the pipe when the stop began — no more, so a writer that never stops
 //! cannot hold the daemon up — and then stops.
 
-use crate::lines::LineIngest;
+use crate::ingest::line_ingest::LineIngest;
 use std::ffi::CString;
 use std::io;
 use std::os::fd::AsRawFd;

@@ -1,6 +1,6 @@
 //! What flows into the house task: every input channel (FIFO, child pipes,
-//! signals, and later the message queue and RPC) turns what it receives into
-//! an [`Input`] and sends it on one bounded channel.
+//! the message queue, signals) turns what it receives into an [`Input`] and
+//! sends it on one bounded channel.
 //!
 //! Inputs are already checked for form (a parsed line, a verified code); the
 //! house task decides what they mean.

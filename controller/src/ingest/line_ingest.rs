@@ -4,11 +4,11 @@
 //! Framing and parsing are the `ipc` contract; this adds what the daemon
 //! does with the result: a bad line becomes a `Rejected` input with a
 //! specific reason (logged and counted by the house task), a keypad line has
-//! its code checked ([`crate::codes`]) off the async threads, and order is kept, so the lines around a bad one
+//! its code checked ([`super::keypad`]) off the async threads, and order is kept, so the lines around a bad one
 //! still land in the order they were written.
 
-use crate::codes::Keypad;
-use crate::input::{Input, InputSender};
+use crate::ingest::keypad::Keypad;
+use crate::ingest::{Input, InputSender};
 use homesec_ipc::line::{self, Control, Line, LineError, LineSplitter};
 
 /// Reads lines from one source and forwards them to the house task.

@@ -13,7 +13,7 @@
 
 use crate::clock::{Clock, Millis};
 use crate::house::CodeCheck;
-use crate::input::{Input, KeypadAction};
+use crate::ingest::{Input, KeypadAction};
 use homesec_config::{CodeMatch, Config};
 use homesec_ipc::line::Control;
 use sha2::{Digest, Sha256};

@@ -44,6 +44,9 @@ pub enum JournalError {
     /// The last records could not be read to continue the chain.
     #[error("reading the end of the event log: {0}")]
     Tail(#[from] tail::TailError),
+    /// The writer thread could not be started.
+    #[error("cannot start the event log writer thread: {0}")]
+    Thread(io::Error),
 }
 
 /// The sending side, held by the house task.
@@ -111,13 +114,16 @@ impl Journal {
 
     /// Starts the writer thread. It ends when every sender is dropped and
     /// the last batch is durable; join the handle to wait for that.
-    pub fn spawn(self, capacity: usize) -> (JournalSender, std::thread::JoinHandle<()>) {
+    pub fn spawn(
+        self,
+        capacity: usize,
+    ) -> Result<(JournalSender, std::thread::JoinHandle<()>), JournalError> {
         let (tx, rx) = mpsc::channel(capacity);
         let handle = std::thread::Builder::new()
             .name("journal".into())
             .spawn(move || self.run(rx))
-            .unwrap_or_else(|e| panic!("cannot start the journal thread: {e}"));
-        (tx, handle)
+            .map_err(JournalError::Thread)?;
+        Ok((tx, handle))
     }
 
     fn run(mut self, mut rx: mpsc::Receiver<Vec<Entry>>) {

@@ -41,6 +41,16 @@ pub fn path(data_dir: &Path) -> PathBuf {
     data_dir.join("alarm-state.json")
 }
 
+/// The alarm memory the previous run left in `data_dir`, and where it is.
+pub fn remembered(data_dir: &Path) -> (PathBuf, AlarmMemory) {
+    let path = path(data_dir);
+    let last = load(&path);
+    if last.state != AlarmState::Disarmed {
+        tracing::warn!(state = %last.state, "the last run stopped while not disarmed; taking that state up again");
+    }
+    (path, last)
+}
+
 /// Reads the memory; anything unreadable counts as disarmed (and is logged).
 pub fn load(path: &Path) -> AlarmMemory {
     match std::fs::read(path) {

@@ -4,6 +4,21 @@
 //! The house task switches it when the alarm state says so; the daemon
 //! switches it off on the way out, whatever the state.
 
+use crate::settings::Settings;
+
+/// The siren: the configured GPIO output, or the simulated one with
+/// `--sim` or when the house has none. A siren pin that cannot be opened
+/// stops the start: an alarm system must not run with a dead siren.
+pub fn open(settings: &Settings) -> Result<Box<dyn Siren>, SirenError> {
+    match &settings.config.siren {
+        Some(siren) if !settings.sim => {
+            let active_high = siren.active == homesec_config::Level::High;
+            Ok(Box::new(GpioSiren::open(siren.pin, active_high)?))
+        }
+        _ => Ok(Box::new(SimulatedSiren::default())),
+    }
+}
+
 /// Something that can sound the alarm. Implementations switch off when
 /// dropped, so that even a panicking controller leaves the siren silent.
 pub trait Siren: Send {

@@ -7,7 +7,7 @@
 //! diagnostic log, USR1 and USR2 go to the house task as inputs.
 
 use crate::diagnostics::LogFile;
-use crate::input::{Input, InputSender, SignalKind};
+use crate::ingest::{Input, InputSender, SignalKind};
 use homesec_config::ConfigSource;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
 use signal_hook::iterator::SignalsInfo;

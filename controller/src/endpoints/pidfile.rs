@@ -1,6 +1,6 @@
 //! One controller per instance: pid files held under an exclusive `flock`
-//! for the controller's whole life — `<runtime-dir>/controller.pid`, the
-//! instance lock in `/dev/shm`, and the event log's writer lock.
+//! for the controller's whole life — `<runtime-dir>/controller.pid` and the
+//! instance lock in `/dev/shm`.
 //!
 //! The lock, not the file's existence, is what counts: a file left behind
 //! by a killed controller is simply locked again by the next one. A second

@@ -972,7 +972,7 @@ fn ten_wrong_codes_lock_code_entry_and_each_further_one_adds_a_lockout() {
 
 #[test]
 fn the_lockout_error_says_how_long_it_lasts() {
-    let mut lock = codes::CodeLock::default();
+    let mut lock = lockout::CodeLock::default();
     let mut out = Vec::new();
     for _ in 0..10 {
         let result = lock.check(T0, CodeCheck::Wrong, "arm", &rules(), "rpc", &mut out);

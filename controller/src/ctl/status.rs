@@ -1,6 +1,5 @@
-//! `homesecctl`'s commands. `status` reads the shared-memory segment only —
-//! no socket, no request to the controller — so it works even when the
-//! controller is too busy or too broken to answer, and tells which.
+//! `homesecctl status`: the status segment read, judged (alive, stopped,
+//! dead, stale) and rendered as a table or as JSON.
 
 use chrono::{Local, TimeZone};
 use homesec_ipc::status::{Liveness, Snapshot, StatusError, StatusReader, liveness};

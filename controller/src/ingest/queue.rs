@@ -12,8 +12,8 @@
 //! shutdown the messages already waiting are taken, then the task ends; the
 //! daemon unlinks the queue when it releases its endpoints.
 
-use crate::codes::Keypad;
-use crate::input::{Input, InputSender};
+use crate::ingest::keypad::Keypad;
+use crate::ingest::{Input, InputSender};
 use homesec_ipc::line::{self, Control, Line};
 use homesec_ipc::mq::{self, DecodeError, Message, Received, Receiver};
 use std::io;

@@ -12,16 +12,16 @@
 
 use crate::clock::{Clock, Millis};
 use crate::house::House;
-use crate::input::{Input, KeypadAction, SignalKind};
-use crate::journal::{Entry, JournalSender, LoggedSeq};
-use crate::memory::{self, AlarmMemory};
-use crate::narrate::narrate;
-use crate::settings::house_model;
-use crate::siren::Siren;
+use crate::house::narrate::narrate;
+use crate::ingest::{Input, KeypadAction, SignalKind};
+use crate::outputs::journal::Entry;
+use crate::outputs::memory::{self, AlarmMemory};
+use crate::outputs::{Outputs, status};
+use crate::settings::{Settings, house_model};
 use homesec_config::Config;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::SCHEMA_VERSION;
-use homesec_ipc::status::{SensorSlot, Snapshot, StatusWriter};
+use homesec_ipc::status::Snapshot;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,42 +35,34 @@ const REJECTS_LOGGED_PER_SECOND: u64 = 20;
 /// Everything the house task owns.
 pub struct HouseTask {
     /// The alarm state machine and sensor states.
-    pub house: House,
+    house: House,
     /// The clock everything is timed by.
-    pub clock: Clock,
+    clock: Clock,
     /// The config in force; published to the ingest tasks on reload.
-    pub config: watch::Sender<Arc<Config>>,
-    /// Where records go.
-    pub journal: JournalSender,
-    /// The highest durable `seq`, shown in the status segment.
-    pub logged: LoggedSeq,
+    config: watch::Sender<Arc<Config>>,
     /// Until when code entry is locked, for the keypad inputs.
-    pub code_lock: watch::Sender<Option<Millis>>,
-    /// The shared-memory status segment.
-    pub status: StatusWriter,
-    /// The siren output.
-    pub siren: Box<dyn Siren>,
+    code_lock: watch::Sender<Option<Millis>>,
+    /// Where the house's decisions go.
+    outputs: Outputs,
     /// Where the alarm memory is kept, and what it holds now.
-    pub memory: (PathBuf, AlarmMemory),
+    memory: (PathBuf, AlarmMemory),
     /// Identity written into the `start` record and the status header.
-    pub identity: Identity,
+    identity: Identity,
 }
 
 /// Who this controller is.
 #[derive(Debug, Clone)]
-pub struct Identity {
+struct Identity {
     /// Instance name.
-    pub instance: String,
+    instance: String,
     /// Where the config came from, in words.
-    pub config_origin: String,
+    config_origin: String,
     /// Our pid.
-    pub pid: u32,
+    pid: u32,
     /// When we started.
-    pub started_ms: Millis,
+    started_ms: Millis,
     /// How often the status heartbeat is written.
-    pub heartbeat: Duration,
-    /// Sensor slots in the status segment.
-    pub sensor_capacity: u16,
+    heartbeat: Duration,
 }
 
 /// Why the house task stopped early.
@@ -104,12 +96,38 @@ struct RejectWindow {
 }
 
 impl HouseTask {
-    /// Runs until every input sender is dropped; returns the status segment
-    /// so the caller can mark it stopped after the journal is flushed.
-    pub async fn run(
-        mut self,
-        inputs: mpsc::Receiver<Input>,
-    ) -> Result<StatusWriter, HouseTaskError> {
+    /// The house of `settings` as the alarm memory left it, publishing the
+    /// config in force on `config` and the code lockout on `code_lock`.
+    pub fn new(
+        settings: &Settings,
+        outputs: Outputs,
+        config: watch::Sender<Arc<Config>>,
+        code_lock: watch::Sender<Option<Millis>>,
+    ) -> HouseTask {
+        let clock = Clock::new(settings.clock);
+        let now = clock.now_ms();
+        let (sensors, rules) = house_model(&settings.config);
+        let identity = Identity {
+            instance: settings.instance.clone(),
+            config_origin: settings.config_origin(),
+            pid: std::process::id(),
+            started_ms: now,
+            heartbeat: settings.config.timers.heartbeat,
+        };
+        HouseTask {
+            house: House::new(sensors, rules, now),
+            clock,
+            config,
+            code_lock,
+            outputs,
+            memory: memory::remembered(&settings.data_dir),
+            identity,
+        }
+    }
+
+    /// Runs until every input sender is dropped, then writes the `stop`
+    /// record, switches the siren off and marks the status stopped.
+    pub async fn run(mut self, inputs: mpsc::Receiver<Input>) -> Result<(), HouseTaskError> {
         let mut turn = Turn {
             records: Vec::new(),
             counters: Counters::default(),
@@ -119,12 +137,10 @@ impl HouseTask {
         let served = self.serve(inputs, &mut turn).await;
         // Whatever ended the loop, the siren goes off and readers learn
         // that this controller is no longer running.
-        self.siren.set(false);
+        self.outputs.siren.set(false);
         let stopped = self.snapshot(turn.counters, false);
-        if let Err(e) = self.status.publish(&stopped) {
-            tracing::warn!(error = %e, "cannot publish the final status");
-        }
-        served.map(|()| self.status)
+        self.outputs.status.publish(&stopped);
+        served
     }
 
     async fn serve(
@@ -157,7 +173,7 @@ impl HouseTask {
                 }
                 () = tokio::time::sleep_until(wake) => self.tick(turn),
                 // A batch became durable: publish so readers see it.
-                Ok(()) = self.logged.changed() => {}
+                Ok(()) = self.outputs.logged.changed() => {}
                 _ = heartbeat.tick() => self.tick(turn),
             }
             self.finish_turn(turn, true).await?;
@@ -317,7 +333,7 @@ impl HouseTask {
 
     /// Whether a reloaded config can run in this process without a restart.
     fn fits(&self, config: &Config) -> Result<(), String> {
-        let capacity = usize::from(self.identity.sensor_capacity);
+        let capacity = usize::from(self.outputs.status.sensor_capacity());
         if config.sensors.len() > capacity {
             return Err(format!(
                 "{} sensors do not fit the status segment made for {capacity}; restart the controller to grow it",
@@ -338,7 +354,7 @@ impl HouseTask {
 
     /// Sends the turn's records, switches the siren, publishes status.
     async fn finish_turn(&mut self, turn: &mut Turn, running: bool) -> Result<(), HouseTaskError> {
-        self.siren.set(self.house.siren() && running);
+        self.outputs.siren.set(self.house.siren() && running);
         // The keypad inputs learn of a lockout before anyone sees this turn.
         let locked_until = self.house.code_entry_locked_until(self.clock.now_ms());
         self.code_lock.send_if_modified(|old| {
@@ -348,15 +364,14 @@ impl HouseTask {
         });
         if !turn.records.is_empty() {
             let records = std::mem::take(&mut turn.records);
-            self.journal
+            self.outputs
+                .journal
                 .send(records)
                 .await
                 .map_err(|_| HouseTaskError::JournalGone)?;
         }
         let snapshot = self.snapshot(turn.counters, running);
-        if let Err(e) = self.status.publish(&snapshot) {
-            tracing::warn!(error = %e, "cannot publish status");
-        }
+        self.outputs.status.publish(&snapshot);
         tracing::trace!("status published");
         self.remember();
         Ok(())
@@ -401,24 +416,9 @@ impl HouseTask {
             since_ms: house.since(),
             accepted: counters.accepted,
             rejected: counters.rejected,
-            logged_seq: *self.logged.borrow(),
+            logged_seq: *self.outputs.logged.borrow(),
             clock: self.clock.house(),
-            sensors: house
-                .sensors()
-                .map(|s| SensorSlot {
-                    id: s.id().to_string(),
-                    zone: s.zone().to_string(),
-                    kind: s.kind(),
-                    state: s.state(),
-                    bypassed: s.bypassed(),
-                    offline: s.offline(),
-                    low_battery: s.low_battery(),
-                    tamper: s.tamper(),
-                    events: s.events(),
-                    last_change_ms: s.last_change(),
-                    last_seen_ms: s.last_seen(),
-                })
-                .collect(),
+            sensors: status::sensor_slots(house),
             cameras: Vec::new(),
         }
     }

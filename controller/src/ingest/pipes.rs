@@ -7,7 +7,7 @@
 //! own process group and a parent-death signal, so that on shutdown, and even
 //! if the controller is killed, no detector is left running.
 
-use crate::lines::LineIngest;
+use crate::ingest::line_ingest::LineIngest;
 use homesec_config::Detector;
 use std::io;
 use std::process::Stdio;

@@ -1,0 +1,442 @@
+//! [`House`]: all alarm state in one value — every sensor's last state,
+//! flags and counters, the alarm state machine ([`alarm`]), supervision and
+//! the code lockout ([`lockout`]). The house task owns the one instance.
+//!
+//! A pure type with time passed in: every method takes `now` (controller
+//! clock, unix ms) and returns the event log records it decided, in order;
+//! nothing here sleeps, reads a clock or does I/O. A refused command shows
+//! in its records (`code` wrong or locked, `arm_refused`, or `rejected`).
+//! The house task calls [`House::tick`] at [`House::next_deadline`] instead
+//! of polling. Heartbeats
+//! refresh supervision and are counted, but write no `sensor` record (they
+//! are frequent and carry no state); every other accepted report writes one.
+
+mod alarm;
+mod lockout;
+mod sensors;
+mod spec;
+mod supervision;
+#[cfg(test)]
+mod tests;
+
+pub use sensors::Sensor;
+pub use spec::{CodeCheck, Entry, Millis, Role, Rules, SensorSpec};
+
+use alarm::{Machine, Why};
+use homesec_ipc::eventlog::Event;
+use homesec_ipc::eventlog::record::{BypassReason, Cause};
+use homesec_ipc::{AlarmState, Mode, SensorKind, SensorState};
+use lockout::CodeLock;
+use std::collections::HashMap;
+
+/// Why the house refused an input or a command.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HouseError {
+    /// A report or bypass named a sensor the house does not have.
+    #[error("unknown sensor '{sensor}': it is not in the house configuration")]
+    UnknownSensor {
+        /// The id as given.
+        sensor: String,
+    },
+    /// A sensor reported a level state its kind cannot have.
+    #[error(
+        "sensor '{sensor}' is a {kind} sensor and cannot report '{state}' (it reports {expected})"
+    )]
+    StateNotForKind {
+        /// Sensor id.
+        sensor: String,
+        /// Its kind.
+        kind: SensorKind,
+        /// The state it reported.
+        state: SensorState,
+        /// The level states its kind reports.
+        expected: String,
+    },
+    /// Code entry is locked after too many wrong codes.
+    #[error(
+        "code entry is locked for {}s more after too many wrong codes; {action} not done",
+        (remaining_ms + 999) / 1000
+    )]
+    CodeLocked {
+        /// What the code was for.
+        action: &'static str,
+        /// How long the lockout still lasts.
+        remaining_ms: Millis,
+    },
+    /// The code matched no user.
+    #[error("wrong code; {action} not done")]
+    WrongCode {
+        /// What the code was for.
+        action: &'static str,
+    },
+    /// Arming was asked for while not disarmed.
+    #[error("cannot arm: the system is {state}; disarm first")]
+    NotDisarmed {
+        /// The state it is in.
+        state: AlarmState,
+    },
+    /// Sensors the mode counts are open, tampered or offline.
+    #[error(
+        "cannot arm {mode}: open or faulted sensors: {}; close or bypass them, or force the arm",
+        sensors.join(", ")
+    )]
+    ArmRefused {
+        /// The mode asked for.
+        mode: Mode,
+        /// The sensors in the way, in configuration order.
+        sensors: Vec<String>,
+    },
+}
+
+/// All house state. See the module doc.
+#[derive(Debug)]
+pub struct House {
+    /// In configuration order, ids unique.
+    sensors: Vec<Sensor>,
+    /// Sensor id → position in `sensors`.
+    index: HashMap<String, usize>,
+    rules: Rules,
+    alarm: Machine,
+    codes: CodeLock,
+}
+
+impl House {
+    /// A disarmed house with every sensor at rest and last seen at `now`.
+    /// Ids are unique in a valid configuration; a repeated id keeps its first spec.
+    pub fn new(sensors: Vec<SensorSpec>, rules: Rules, now: Millis) -> Self {
+        let mut house = House {
+            sensors: Vec::new(),
+            index: HashMap::new(),
+            rules,
+            alarm: Machine::new(now),
+            codes: CodeLock::default(),
+        };
+        house.set_sensors(sensors, HashMap::new(), now, &mut Vec::new());
+        house
+    }
+
+    /// Takes a reloaded configuration: sensors whose id remains keep their
+    /// state (with the new spec), new ones start at rest seen at `now`,
+    /// removed ones are dropped. Running delays keep their deadlines. A
+    /// sensor no longer supervised stops being offline (its records are returned).
+    #[must_use = "the records of sensors no longer offline belong in the event log"]
+    pub fn reconfigure(
+        &mut self,
+        sensors: Vec<SensorSpec>,
+        rules: Rules,
+        now: Millis,
+    ) -> Vec<Event> {
+        let mut out = Vec::new();
+        let old = std::mem::take(&mut self.sensors)
+            .into_iter()
+            .map(|s| (s.id().to_string(), s))
+            .collect();
+        self.rules = rules;
+        self.set_sensors(sensors, old, now, &mut out);
+        out
+    }
+
+    fn set_sensors(
+        &mut self,
+        specs: Vec<SensorSpec>,
+        mut old: HashMap<String, Sensor>,
+        now: Millis,
+        out: &mut Vec<Event>,
+    ) {
+        self.sensors.clear();
+        self.index.clear();
+        for spec in specs {
+            if self.index.contains_key(&spec.id) {
+                continue;
+            }
+            let sensor = match old.remove(&spec.id) {
+                Some(mut kept) => {
+                    kept.respec(spec, out);
+                    kept
+                }
+                None => Sensor::new(spec, now),
+            };
+            self.index
+                .insert(sensor.id().to_string(), self.sensors.len());
+            self.sensors.push(sensor);
+        }
+    }
+
+    /// A sensor report. An unknown sensor or a state its kind cannot report
+    /// is an error and writes nothing (the caller logs the rejection).
+    pub fn sensor_event(
+        &mut self,
+        now: Millis,
+        sensor: &str,
+        state: SensorState,
+        source: &str,
+    ) -> Result<Vec<Event>, HouseError> {
+        let idx = self.find(sensor)?;
+        let kind = self.sensors[idx].kind();
+        if !kind.accepts(state) {
+            return Err(HouseError::StateNotForKind {
+                sensor: sensor.to_string(),
+                kind,
+                state,
+                expected: expected_states(kind),
+            });
+        }
+        let mut out = Vec::new();
+        self.sensors[idx].report(now, state, source, &mut out);
+        self.apply_rules(now, idx, state, source, &mut out);
+        Ok(out)
+    }
+
+    /// Arms in `mode` from `disarmed`. Counted sensors that are active,
+    /// tampered or offline (and not bypassed) refuse the arm, naming them,
+    /// unless `force`, which bypasses them (reason `forced`) first. Arming
+    /// when not disarmed changes nothing (a `rejected` record says why).
+    pub fn arm(
+        &mut self,
+        now: Millis,
+        mode: Mode,
+        code: CodeCheck,
+        force: bool,
+        source: &str,
+    ) -> Vec<Event> {
+        let input = format!("arm {mode}");
+        command(source, input, |out| {
+            self.try_arm(now, mode, code, force, source, out)
+        })
+    }
+
+    fn try_arm(
+        &mut self,
+        now: Millis,
+        mode: Mode,
+        code: CodeCheck,
+        force: bool,
+        source: &str,
+        out: &mut Vec<Event>,
+    ) -> Result<(), HouseError> {
+        let user = self
+            .codes
+            .check(now, code, "arm", &self.rules, source, out)?;
+        if self.alarm.state != AlarmState::Disarmed {
+            return Err(HouseError::NotDisarmed {
+                state: self.alarm.state,
+            });
+        }
+        let in_the_way: Vec<usize> = (0..self.sensors.len())
+            .filter(|&i| {
+                let s = &self.sensors[i];
+                s.counts_in(Some(mode)) && !s.bypassed() && s.faulted()
+            })
+            .collect();
+        if !in_the_way.is_empty() && !force {
+            let sensors: Vec<String> = in_the_way
+                .iter()
+                .map(|&i| self.sensors[i].id().to_string())
+                .collect();
+            out.push(Event::ArmRefused {
+                mode,
+                sensors: sensors.clone(),
+                user: Some(user),
+                source: source.to_string(),
+            });
+            return Err(HouseError::ArmRefused { mode, sensors });
+        }
+        for i in in_the_way {
+            self.sensors[i].bypass(BypassReason::Forced, Some(&user), source, out);
+        }
+        self.start_arming(now, mode, user, source, out);
+        Ok(())
+    }
+
+    /// Disarms from any state (a no-op past the code record when already
+    /// disarmed). A duress code disarms the same way; its `duress` record is
+    /// the only difference.
+    pub fn disarm(&mut self, now: Millis, code: CodeCheck, source: &str) -> Vec<Event> {
+        command(source, "disarm".to_string(), |out| {
+            self.try_disarm(now, code, source, out)
+        })
+    }
+
+    fn try_disarm(
+        &mut self,
+        now: Millis,
+        code: CodeCheck,
+        source: &str,
+        out: &mut Vec<Event>,
+    ) -> Result<(), HouseError> {
+        let user = self
+            .codes
+            .check(now, code, "disarm", &self.rules, source, out)?;
+        if self.alarm.state == AlarmState::Disarmed {
+            return Ok(());
+        }
+        let why = Why {
+            cause: Cause::Disarm,
+            origin: None,
+            user: Some(user),
+            source,
+        };
+        self.enter_disarmed(now, why, out);
+        Ok(())
+    }
+
+    /// Bypasses `sensor` until the next disarm (in any state). An unknown
+    /// sensor is refused (a `rejected` record) before the code is looked at.
+    pub fn bypass(
+        &mut self,
+        now: Millis,
+        sensor: &str,
+        code: CodeCheck,
+        source: &str,
+    ) -> Vec<Event> {
+        let input = format!("bypass {sensor}");
+        command(source, input, |out| {
+            self.try_bypass(now, sensor, code, source, out)
+        })
+    }
+
+    fn try_bypass(
+        &mut self,
+        now: Millis,
+        sensor: &str,
+        code: CodeCheck,
+        source: &str,
+        out: &mut Vec<Event>,
+    ) -> Result<(), HouseError> {
+        let idx = self.find(sensor)?;
+        let user = self
+            .codes
+            .check(now, code, "bypass", &self.rules, source, out)?;
+        self.sensors[idx].bypass(BypassReason::Manual, Some(&user), source, out);
+        Ok(())
+    }
+
+    /// Takes up where the previous run of the controller left off (see
+    /// [`crate::outputs::memory`]): its alarm state, mode and bypasses.
+    pub fn restore(
+        &mut self,
+        now: Millis,
+        state: AlarmState,
+        mode: Option<Mode>,
+        bypassed: &[String],
+    ) -> Vec<Event> {
+        let mut out = Vec::new();
+        self.restore_state(now, state, mode, bypassed, &mut out);
+        out
+    }
+
+    /// Panic (SIGUSR1, RPC `activate_alarm`): `triggered` from any state;
+    /// when already triggered, the trigger duration starts anew.
+    pub fn panic(&mut self, now: Millis, source: &str) -> Vec<Event> {
+        let mut out = Vec::new();
+        self.trigger(now, Cause::Panic, None, source, &mut out);
+        out
+    }
+
+    /// Runs what is due at `now`: the end of the exit delay, entry delay or
+    /// trigger duration, and supervision expiries.
+    pub fn tick(&mut self, now: Millis) -> Vec<Event> {
+        let mut out = Vec::new();
+        self.run_timers(now, &mut out);
+        supervision::check(&mut self.sensors, now, &mut out);
+        out
+    }
+
+    /// The earliest time [`House::tick`] has something to do. The end of a
+    /// code lockout is not one: it changes nothing until the next code.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        let supervision = supervision::next_expiry(&self.sensors);
+        match (self.alarm.timer, supervision) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The alarm state.
+    pub fn state(&self) -> AlarmState {
+        self.alarm.state
+    }
+
+    /// The armed mode (`None` while disarmed or in an alarm raised while disarmed).
+    pub fn mode(&self) -> Option<Mode> {
+        self.alarm.mode
+    }
+
+    /// Whether the siren is on (exactly while `triggered`).
+    pub fn siren(&self) -> bool {
+        self.alarm.state == AlarmState::Triggered
+    }
+
+    /// When the current alarm state was entered.
+    pub fn since(&self) -> Millis {
+        self.alarm.since
+    }
+
+    /// Until when code entry is locked after wrong codes, if it is at `now`.
+    pub fn code_entry_locked_until(&self, now: Millis) -> Option<Millis> {
+        self.codes.locked_until(now)
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Every sensor, in configuration order.
+    pub fn sensors(&self) -> std::slice::Iter<'_, Sensor> {
+        self.sensors.iter()
+    }
+
+    /// The sensor with id `id`.
+    pub fn sensor(&self, id: &str) -> Option<&Sensor> {
+        self.index.get(id).map(|&i| &self.sensors[i])
+    }
+
+    /// The whole status as a `snapshot` record; `accepted` and `rejected`
+    /// are the caller's input counters.
+    pub fn snapshot(&self, accepted: u64, rejected: u64) -> Event {
+        Event::Snapshot {
+            state: self.state(),
+            mode: self.mode(),
+            siren: self.siren(),
+            sensors: self.sensors.iter().map(Sensor::snapshot).collect(),
+            accepted,
+            rejected,
+        }
+    }
+
+    fn find(&self, sensor: &str) -> Result<usize, HouseError> {
+        self.index
+            .get(sensor)
+            .copied()
+            .ok_or_else(|| HouseError::UnknownSensor {
+                sensor: sensor.to_string(),
+            })
+    }
+}
+
+/// Runs a code command, adding a `rejected` record for a refusal that its
+/// own records do not already show.
+fn command(
+    source: &str,
+    input: String,
+    run: impl FnOnce(&mut Vec<Event>) -> Result<(), HouseError>,
+) -> Vec<Event> {
+    let mut out = Vec::new();
+    if let Err(error @ (HouseError::NotDisarmed { .. } | HouseError::UnknownSensor { .. })) =
+        run(&mut out)
+    {
+        out.push(Event::Rejected {
+            source: source.to_string(),
+            reason: error.to_string(),
+            input,
+        });
+    }
+    out
+}
+
+/// "open or closed" style list of the level states of `kind`.
+fn expected_states(kind: SensorKind) -> String {
+    let names: Vec<&str> = kind.level_states().iter().map(|s| s.as_str()).collect();
+    names.join(" or ")
+}
