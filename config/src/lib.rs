@@ -69,7 +69,7 @@
 //!
 //! [[users]]
 //! name = "alice"
-//! code_hash = "$argon2id$v=19$..." # from codes::hash_code (4 to 12 digit codes)
+//! code_hash = "$argon2id$v=19$..." # from code_hash::hash_code (4 to 12 digit codes)
 //! duress_hash = "$argon2id$..."    # optional: the duress code
 //!
 //! [[cameras]]
@@ -101,7 +101,7 @@
 //!   `timers.entry_delay` while everything else is instant.
 #![deny(missing_docs)]
 
-pub mod codes;
+pub mod code_hash;
 pub mod duration;
 mod error;
 mod locate;

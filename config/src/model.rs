@@ -4,7 +4,7 @@
 //! zone exists, GPIO pins are distinct, and each sensor's role, night flag,
 //! entry behaviour and supervision timeout are final.
 
-use crate::codes::verify_code;
+use crate::code_hash::verify_code;
 use homesec_ipc::{Mode, SensorKind};
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -176,7 +176,7 @@ fn duplicate_zone_user_camera_detector_ids() {
         "duplicate zone id 'living'",
     );
 
-    let hash = codes::hash_code("1234").unwrap();
+    let hash = code_hash::hash_code("1234").unwrap();
     let text = format!(
         "{BASE}\n[[users]]\nname = \"a\"\ncode_hash = \"{hash}\"\n[[users]]\nname = \"a\"\ncode_hash = \"{hash}\"\n"
     );
@@ -525,7 +525,7 @@ fn bad_code_hash() {
         "users[0].code_hash",
         "not a usable argon2 hash",
     );
-    let hash = codes::hash_code("1234").unwrap();
+    let hash = code_hash::hash_code("1234").unwrap();
     let text = format!(
         "[[users]]\nname = \"alice\"\ncode_hash = \"{hash}\"\nduress_hash = \"$argon2id$v=19$oops\"\n"
     );
@@ -743,7 +743,7 @@ fn gpio_input_resolves_with_kind_debounce() {
 
 #[test]
 fn codes_check_every_user() {
-    let hash = |c| codes::hash_code(c).unwrap();
+    let hash = |c| code_hash::hash_code(c).unwrap();
     let text = format!(
         "[[users]]\nname = \"alice\"\ncode_hash = \"{}\"\nduress_hash = \"{}\"\n[[users]]\nname = \"bob\"\ncode_hash = \"{}\"\n",
         hash("1234"),

@@ -3,7 +3,7 @@
 //! problem is recorded with its span and the one earliest in the file is
 //! reported, so a user fixing errors one at a time goes top to bottom.
 
-use crate::codes::check_phc;
+use crate::code_hash::check_phc;
 use crate::duration::{format_duration, parse_duration};
 use crate::error::Problem;
 use crate::model::*;
@@ -726,7 +726,7 @@ fn resolve_users(raw: &[Spanned<RawUser>], found: &mut Problems) -> Vec<User> {
 fn phc(text: &Text, field: &str) -> Result<String, Problem> {
     check_phc(text.get_ref())
         .map(|()| text.get_ref().clone())
-        .map_err(|why| at(text, field, format!("not a usable argon2 hash ({why}); make one with homesec_config::codes::hash_code")))
+        .map_err(|why| at(text, field, format!("not a usable argon2 hash ({why}); make one with homesec_config::code_hash::hash_code")))
 }
 
 fn resolve_cameras(raw: &[Spanned<RawCamera>], found: &mut Problems) -> Vec<Camera> {

@@ -7,7 +7,7 @@
 //! and whether the log is intact. Run from cron; see `deploy/`.
 //!
 //! ```text
-//! period ─► scan::plan (which files) ─► ipc Reader (streams, verifies)
+//! period ─► read_period::plan (which files) ─► ipc Reader (streams, verifies)
 //!        ─► aggregate::Aggregator (bounded) ─► model::Report
 //!        ─► markdown / json / html ─► stdout or out::write_atomic
 //! ```
@@ -22,7 +22,7 @@ pub mod markdown;
 pub mod model;
 pub mod out;
 pub mod period;
-pub mod scan;
+pub mod read_period;
 pub mod summary;
 pub mod tables;
 pub mod words;
@@ -125,10 +125,10 @@ pub fn run(args: &Args) -> Result<Outcome, ReportError> {
 
 /// Reads the log and makes the report, without writing it anywhere.
 pub fn make_report(args: &Args) -> Result<Report, ReportError> {
-    make_report_reading(args, scan::Records::Borrowed)
+    make_report_reading(args, read_period::Records::Borrowed)
 }
 
-fn make_report_reading(args: &Args, records: scan::Records) -> Result<Report, ReportError> {
+fn make_report_reading(args: &Args, records: read_period::Records) -> Result<Report, ReportError> {
     let config = match &args.config {
         Some(path) => homesec_config::load(path)?,
         None => homesec_config::default_house(),
@@ -143,13 +143,13 @@ fn make_report_reading(args: &Args, records: scan::Records) -> Result<Report, Re
     let now = Local::now().fixed_offset();
     let period = args.period(now.date_naive())?;
     let events_dir = events_dir(args, &config, &instance)?;
-    let plan = scan::plan(&events_dir, &period)?;
+    let plan = read_period::plan(&events_dir, &period)?;
     let options = aggregate::Options {
         instance,
         open_threshold_ms: u64::try_from(args.open_threshold.as_millis()).unwrap_or(u64::MAX),
         now,
     };
-    let mut report = scan::report(plan, period, config, options, records)?;
+    let mut report = read_period::report(plan, period, config, options, records)?;
     summary::fill(&mut report);
     Ok(report)
 }
@@ -302,8 +302,8 @@ mod tests {
             dir.path().to_str().unwrap(),
         ])
         .unwrap();
-        let borrowed = make_report_reading(&args, scan::Records::Borrowed).unwrap();
-        let owned = make_report_reading(&args, scan::Records::Owned).unwrap();
+        let borrowed = make_report_reading(&args, read_period::Records::Borrowed).unwrap();
+        let owned = make_report_reading(&args, read_period::Records::Owned).unwrap();
         assert!(
             borrowed.totals.events > 2900,
             "the log was read: {:?}",

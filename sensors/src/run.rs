@@ -11,7 +11,8 @@
 
 use crate::backend::{Backend, Wake};
 use crate::cli::{Args, OutputKind, Settings};
-use crate::controller::{self, ControllerWatch, Restart};
+use crate::controller_link::{self, ControllerWatch, Restart};
+use crate::segment_watch;
 use crate::filter::Filter;
 use crate::gpio::{GpioBackend, RppalPins};
 use crate::output::{MqOutput, Output, OutputError, StdoutOutput};
@@ -37,7 +38,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let stop_signal = Arc::new(AtomicI32::new(0));
     spawn_signal_thread(wake_tx.clone(), Arc::clone(&stop_signal))?;
     let segment = paths::status_segment(&settings.instance);
-    if let Err(e) = controller::watch_segment(&segment, wake_tx.clone()) {
+    if let Err(e) = segment_watch::watch_segment(&segment, wake_tx.clone()) {
         tracing::warn!(
             "cannot watch {} for a controller restart ({e}); it is noticed at the next report instead",
             segment.display()
@@ -358,7 +359,7 @@ impl Process {
 
     /// The signal is the fastest way in, and never waits behind a queue.
     fn signal_panic(&self, report: &Report) {
-        if let Err(e) = controller::signal_panic(&self.segment, &self.pidfile) {
+        if let Err(e) = controller_link::signal_panic(&self.segment, &self.pidfile) {
             tracing::error!(?report, "panic button pressed, but {e}");
         }
     }

@@ -66,7 +66,7 @@ pub fn hash_code(input: impl BufRead) -> u8 {
         eprintln!("homesecctl: cannot read the code: {e}");
         return EXIT_ERROR;
     }
-    match homesec_config::codes::hash_code(line.trim()) {
+    match homesec_config::code_hash::hash_code(line.trim()) {
         Ok(hash) => {
             println!("{hash}");
             EXIT_OK

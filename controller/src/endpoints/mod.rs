@@ -41,8 +41,7 @@ fn create_runtime_dir(dir: &Path) -> anyhow::Result<()> {
         .create(dir)
         .with_context(|| format!("creating runtime dir {}", dir.display()))?;
     let meta = std::fs::metadata(dir).with_context(|| format!("reading {}", dir.display()))?;
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
+    let me = rustix::process::geteuid().as_raw();
     anyhow::ensure!(
         meta.uid() == me && meta.mode() & 0o002 == 0,
         "runtime dir {} belongs to uid {} or is writable by anyone; use a dir of your own (--runtime-dir)",

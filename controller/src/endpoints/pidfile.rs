@@ -8,7 +8,8 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, Write};
-use std::os::fd::AsRawFd;
+use rustix::fs::{FlockOperation, flock};
+use rustix::io::Errno;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -99,14 +100,10 @@ fn open_locked(path: &Path) -> Result<File, PidfileError> {
         .mode(0o644)
         .open(path)
         .map_err(io_err)?;
-    // SAFETY: flock on a valid, owned descriptor; no memory is involved.
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc == 0 {
-        return Ok(file);
-    }
-    let err = io::Error::last_os_error();
-    if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
-        return Err(io_err(err));
+    match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => return Ok(file),
+        Err(Errno::WOULDBLOCK) => {}
+        Err(e) => return Err(io_err(e.into())),
     }
     let mut content = String::new();
     let _ = file.read_to_string(&mut content);

@@ -11,10 +11,8 @@
 //! cannot hold the daemon up — and then stops.
 
 use crate::ingest::line_ingest::LineIngest;
-use std::ffi::CString;
+use rustix::fs::{CWD, FileType, Mode, mknodat};
 use std::io;
-use std::os::fd::AsRawFd;
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
 use tokio::io::AsyncReadExt;
@@ -42,12 +40,8 @@ pub fn create(path: &Path) -> io::Result<()> {
             ));
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let c_path = CString::new(path.as_os_str().as_bytes())
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-            // SAFETY: c_path is a valid NUL-terminated string for the call's duration.
-            if unsafe { libc::mkfifo(c_path.as_ptr(), FIFO_MODE) } != 0 {
-                return Err(io::Error::last_os_error());
-            }
+            let mode = Mode::from_raw_mode(FIFO_MODE);
+            mknodat(CWD, path, FileType::Fifo, mode, 0)?;
         }
         Err(e) => return Err(e),
     }
@@ -88,14 +82,7 @@ pub async fn run(
 
 /// Bytes waiting in the pipe.
 fn pending_bytes(rx: &pipe::Receiver) -> usize {
-    let mut n: libc::c_int = 0;
-    // SAFETY: FIONREAD writes one c_int through the pointer, which is valid.
-    let rc = unsafe { libc::ioctl(rx.as_raw_fd(), libc::FIONREAD, &mut n) };
-    if rc == 0 {
-        usize::try_from(n).unwrap_or(0)
-    } else {
-        0
-    }
+    rustix::io::ioctl_fionread(rx).map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX))
 }
 
 fn pipe_is_empty(rx: &pipe::Receiver) -> bool {

@@ -18,7 +18,6 @@ use homesec_config::{CodeMatch, Config};
 use homesec_ipc::line::Control;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::io::Read;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::watch;
 
@@ -45,10 +44,10 @@ impl CodeChecker {
     /// A checker with a fresh random salt.
     pub fn new() -> CodeChecker {
         let mut salt = [0u8; 16];
-        // Without /dev/urandom the salt stays zero: the memory is then only
-        // as private as the process, which it is anyway.
-        if let Ok(mut random) = std::fs::File::open("/dev/urandom") {
-            let _ = random.read_exact(&mut salt);
+        // Without a random source the salt stays zero: the memory is then
+        // only as private as the process, which it is anyway.
+        if let Err(e) = getrandom::fill(&mut salt) {
+            tracing::warn!(error = %e, "no random salt for remembered codes");
         }
         CodeChecker {
             salt,

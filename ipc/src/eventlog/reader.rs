@@ -11,7 +11,7 @@
 
 mod batches;
 mod lines;
-mod scan;
+mod sensor_scanner;
 
 use super::chain::{GENESIS, hex_bytes};
 use super::files::list_files;
@@ -20,7 +20,7 @@ use crate::{SensorKind, SensorState};
 use batches::Batches;
 use chrono::{DateTime, FixedOffset};
 use lines::RawLine;
-use scan::SensorLine;
+use sensor_scanner::SensorLine;
 use std::collections::VecDeque;
 use std::fmt;
 use std::fs::File;
@@ -528,7 +528,7 @@ fn parse_line(line: &[u8]) -> Result<Parsed, String> {
     if line.is_empty() {
         return Err("empty line".to_string());
     }
-    if let Some(scanned) = scan::sensor_record(line) {
+    if let Some(scanned) = sensor_scanner::sensor_record(line) {
         return Ok(Parsed::Scanned(scanned));
     }
     serde_json::from_slice(line)
@@ -898,8 +898,8 @@ mod tests {
         }
         // Both paths are taken: the scanner for plain sensor lines, serde
         // for the escaped one.
-        assert!(scan::sensor_record(lines[0].as_bytes()).is_some());
-        assert!(scan::sensor_record(lines[2].as_bytes()).is_none());
+        assert!(sensor_scanner::sensor_record(lines[0].as_bytes()).is_some());
+        assert!(sensor_scanner::sensor_record(lines[2].as_bytes()).is_none());
         let owned: Vec<(u64, Record)> = {
             let mut reader = Reader::new([file]);
             std::iter::from_fn(|| match reader.next_item()? {

@@ -8,6 +8,7 @@
 //! keep the order things were planned in, so a scenario, a house, a seed and
 //! a start time always give the same stream.
 
+use super::emit::Emit;
 use super::faults::{FaultBook, Window};
 use super::resolve::{Plan, resolve};
 use super::rng::Rng;
@@ -24,26 +25,6 @@ use std::fmt;
 
 /// When the alarm is first set after the start (past the first heartbeats).
 const SETTLE_AFTER_MS: i64 = 5_000;
-
-/// Who caused a sensor report: people (occupants, intruders) or the device
-/// itself (a fault). A stuck contact ignores people only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum By {
-    Life,
-    Fault,
-}
-
-/// Something to send, with sensors as indexes into the plan's list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Emit {
-    Heartbeat(usize),
-    Sensor {
-        sensor: usize,
-        state: SensorState,
-        by: By,
-    },
-    Keypad(String),
-}
 
 /// A queued report: ordered by time, then by when it was planned.
 #[derive(Debug)]

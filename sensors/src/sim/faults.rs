@@ -5,7 +5,7 @@
 //! windows people open and close until the fault ends. Windows are kept
 //! only until they have passed, so memory stays bounded on endless runs.
 
-use super::engine::{By, Emit};
+use super::emit::{By, Emit};
 use super::scenario::FaultKind;
 use homesec_ipc::SensorState;
 

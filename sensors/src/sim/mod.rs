@@ -98,6 +98,7 @@
 //!   never overlap: each starts once the previous has ended and its
 //!   detectors have cleared.
 
+mod emit;
 mod engine;
 mod faults;
 mod resolve;

@@ -10,7 +10,7 @@
 //! in front of a detector the mode counts; with a sensor known stuck or
 //! silent, occupants force the arm as they would at a refusing keypad.
 
-use super::engine::{By, Emit};
+use super::emit::{By, Emit};
 use super::faults::FaultBook;
 use super::resolve::{Layout, Plan};
 use super::rng::Rng;

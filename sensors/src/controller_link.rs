@@ -2,22 +2,19 @@
 //! pid (to signal a panic, to notice a restart) and the house clock (to
 //! schedule simulated reports). The segment is re-read only when its file
 //! was replaced, which is what a starting controller does; a watcher thread
-//! ([`watch_segment`]) wakes the main loop when that happens.
+//! ([`crate::segment_watch`]) wakes the main loop when that happens.
 //!
 //! ```text
 //! panic button ──► homesec-sensors ── report (mq/stdout) ──► controller
 //!                        └──────── SIGUSR1 (pid from segment, else pidfile) ──►
 //! ```
 
-use crate::backend::Wake;
 use homesec_ipc::clock::HouseClock;
 use homesec_ipc::status::{Liveness, StatusReader, liveness};
-use std::ffi::OsString;
 use std::io::Read;
-use std::os::fd::AsRawFd;
+use rustix::fs::{FlockOperation, flock};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
 /// Why the controller could not be signalled.
@@ -107,8 +104,7 @@ fn pidfile_pid(pidfile: &Path) -> Result<u32, String> {
     // The controller holds an exclusive flock on its pidfile for its whole
     // life: if we can take a shared one, nobody holds it and the pid in it
     // is stale (and may belong to another process by now).
-    // SAFETY: flock on a valid, owned descriptor; no memory is involved.
-    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) } == 0 {
+    if flock(&file, FlockOperation::NonBlockingLockShared).is_ok() {
         return Err("no controller holds it (stale)".to_string());
     }
     let mut text = String::new();
@@ -226,100 +222,6 @@ impl ControllerWatch {
     }
 }
 
-/// Watches the segment's folder with inotify from a thread, sending
-/// [`Wake::SegmentChanged`] when the segment file is created or replaced.
-/// Returns an error (the caller goes on without it) if inotify is unavailable.
-pub fn watch_segment(segment: &Path, wake: Sender<Wake>) -> std::io::Result<()> {
-    let dir = segment.parent().unwrap_or(Path::new("/"));
-    let name: OsString = segment.file_name().unwrap_or_default().to_os_string();
-    let fd = inotify::watch_dir(dir)?;
-    std::thread::Builder::new()
-        .name("segment-watch".into())
-        .spawn(move || {
-            // Ends when the fd fails or the main loop is gone.
-            while let Ok(names) = inotify::read_names(&fd) {
-                if names.contains(&name) && wake.send(Wake::SegmentChanged).is_err() {
-                    return;
-                }
-            }
-        })?;
-    Ok(())
-}
-
-/// The few inotify calls `watch_segment` needs, over libc.
-mod inotify {
-    use std::ffi::{CString, OsString};
-    use std::io;
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-    use std::os::unix::ffi::{OsStrExt, OsStringExt};
-    use std::path::Path;
-
-    /// Header of one event: wd, mask, cookie, len (all 4 bytes), then `len` name bytes.
-    const EVENT_HEADER: usize = 16;
-
-    /// An inotify descriptor watching `dir` for files created or moved in.
-    pub fn watch_dir(dir: &Path) -> io::Result<OwnedFd> {
-        // SAFETY: no pointer arguments; the result is checked below.
-        let raw = unsafe { libc::inotify_init1(libc::IN_CLOEXEC) };
-        if raw < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: `raw` is a fresh descriptor that nothing else owns.
-        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-        let path = CString::new(dir.as_os_str().as_bytes())
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        let mask = libc::IN_CREATE | libc::IN_MOVED_TO;
-        // SAFETY: `path` is a valid NUL-terminated string for the call's duration.
-        if unsafe { libc::inotify_add_watch(fd.as_raw_fd(), path.as_ptr(), mask) } < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(fd)
-    }
-
-    /// Blocks for the next batch of events; returns the file names in it.
-    pub fn read_names(fd: &OwnedFd) -> io::Result<Vec<OsString>> {
-        let mut buf = [0u8; 4096];
-        // SAFETY: `buf` is valid for writes of its length.
-        let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
-        let n = usize::try_from(n).map_err(|_| io::Error::last_os_error())?;
-        Ok(parse_names(&buf[..n]))
-    }
-
-    fn parse_names(mut events: &[u8]) -> Vec<OsString> {
-        let mut names = Vec::new();
-        while events.len() >= EVENT_HEADER {
-            let len_bytes = [events[12], events[13], events[14], events[15]];
-            let len = u32::from_ne_bytes(len_bytes) as usize;
-            let Some(raw) = events.get(EVENT_HEADER..EVENT_HEADER + len) else {
-                break;
-            };
-            let name: Vec<u8> = raw.iter().copied().take_while(|b| *b != 0).collect();
-            names.push(OsString::from_vec(name));
-            events = &events[EVENT_HEADER + len..];
-        }
-        names
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn names_come_out_of_a_batch_of_events() {
-            let mut batch = Vec::new();
-            for name in ["a.tmp", "homesec-x.status"] {
-                let padded = name.len().next_multiple_of(16);
-                batch.extend_from_slice(&[0; 12]);
-                batch.extend_from_slice(&(padded as u32).to_ne_bytes());
-                let mut bytes = name.as_bytes().to_vec();
-                bytes.resize(padded, 0);
-                batch.extend_from_slice(&bytes);
-            }
-            assert_eq!(parse_names(&batch), ["a.tmp", "homesec-x.status"]);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,8 +233,7 @@ mod tests {
     fn held_pidfile(path: &Path, content: &str) -> std::fs::File {
         std::fs::write(path, content).expect("pidfile written");
         let file = std::fs::File::open(path).expect("pidfile opened");
-        // SAFETY: flock on a valid, owned descriptor.
-        assert_eq!(unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) }, 0);
+        flock(&file, FlockOperation::LockExclusive).expect("pidfile locked");
         file
     }
 
@@ -503,21 +404,5 @@ mod tests {
             controller_pid(&segment, &pidfile).is_err(),
             "a dead pid is never signalled"
         );
-    }
-
-    #[test]
-    fn the_watcher_wakes_when_the_segment_appears() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let segment = dir.path().join("homesec-x.status");
-        let (tx, rx) = std::sync::mpsc::channel();
-        watch_segment(&segment, tx).expect("inotify available");
-        std::fs::write(dir.path().join("other"), b"").expect("written");
-        std::fs::write(dir.path().join("tmp"), b"").expect("written");
-        std::fs::rename(dir.path().join("tmp"), &segment).expect("renamed");
-        assert_eq!(
-            rx.recv_timeout(Duration::from_secs(10)),
-            Ok(Wake::SegmentChanged)
-        );
-        assert!(rx.try_recv().is_err(), "other files are ignored");
     }
 }
