@@ -11,8 +11,8 @@
 
 use homesec_ipc::clock::HouseClock;
 use homesec_ipc::status::{Liveness, StatusReader, liveness};
-use std::io::Read;
 use rustix::fs::{FlockOperation, flock};
+use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -12,12 +12,12 @@
 use crate::backend::{Backend, Wake};
 use crate::cli::{Args, OutputKind, Settings};
 use crate::controller_link::{self, ControllerWatch, Restart};
-use crate::segment_watch;
 use crate::filter::Filter;
 use crate::gpio::{GpioBackend, RppalPins};
 use crate::output::{MqOutput, Output, OutputError, StdoutOutput};
 use crate::report::Report;
 use crate::scheduled::{Scheduled, StartFeed};
+use crate::segment_watch;
 use crate::sim::{self, Simulator};
 use anyhow::Context;
 use homesec_config::{Input, Sensor};

@@ -34,7 +34,6 @@ pub fn watch_segment(segment: &Path, wake: Sender<Wake>) -> std::io::Result<()> 
     Ok(())
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

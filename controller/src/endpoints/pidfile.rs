@@ -6,10 +6,10 @@
 //! by a killed controller is simply locked again by the next one. A second
 //! controller finds the lock held and reports the pid written in the file.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, Write};
 use rustix::fs::{FlockOperation, flock};
 use rustix::io::Errno;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 

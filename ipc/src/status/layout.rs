@@ -3,62 +3,141 @@
 //!
 //! Everything here works on plain byte buffers; the seqlock and the mapping
 //! live elsewhere. The module doc of [`crate::status`] is the authoritative
-//! table; the constants below must match it.
+//! table; the offsets below come from `#[repr(C)]` declarations of the same
+//! fields, their sizes are asserted at compile time, and a test reads the
+//! doc's tables and checks every row against them, so the two cannot drift.
 
 use super::{CameraSlot, SensorSlot, Snapshot, StatusError};
 use crate::clock::HouseClock;
 use crate::vocab::{AlarmState, MAX_ID_LEN, Mode, SensorKind, SensorState};
+use std::mem::{align_of, offset_of, size_of};
 
 /// The first eight bytes of every status segment.
 pub const MAGIC: [u8; 8] = *b"HOMESEC\0";
 /// The layout version this code writes and reads.
 pub const LAYOUT_VERSION: u32 = 1;
 /// Bytes in the header.
-pub const HEADER_SIZE: usize = 192;
+pub const HEADER_SIZE: usize = size_of::<Header>();
 /// Bytes in one sensor slot.
-pub const SENSOR_SLOT_SIZE: usize = 128;
+pub const SENSOR_SLOT_SIZE: usize = size_of::<SensorSlotLayout>();
 /// Bytes in one camera slot.
-pub const CAMERA_SLOT_SIZE: usize = 64;
+pub const CAMERA_SLOT_SIZE: usize = size_of::<CameraSlotLayout>();
 /// Offset of the seqlock counter (a little-endian u64) in the header.
-pub const SEQLOCK_OFFSET: usize = 16;
+pub const SEQLOCK_OFFSET: usize = offset_of!(Header, seqlock);
 
-// Header offsets (see the module doc table).
-const H_VERSION: usize = 8;
-const H_HEADER_SIZE: usize = 12;
-const H_PID: usize = 24;
-const H_FLAGS: usize = 28;
-const H_HEARTBEAT: usize = 32;
-const H_STARTED: usize = 40;
-const H_SINCE: usize = 48;
-const H_ALARM: usize = 56;
-const H_MODE: usize = 57;
-const H_INTERVAL: usize = 60;
-const H_SENSOR_CAP: usize = 64;
-const H_SENSOR_COUNT: usize = 66;
-const H_CAMERA_CAP: usize = 68;
-const H_CAMERA_COUNT: usize = 70;
-const H_SENSOR_SLOT_SIZE: usize = 72;
-const H_CAMERA_SLOT_SIZE: usize = 74;
-const H_ACCEPTED: usize = 80;
-const H_REJECTED: usize = 88;
-const H_LOGGED_SEQ: usize = 128;
-const H_CLOCK_WALL: usize = 136;
-const H_CLOCK_HOUSE: usize = 144;
-const H_CLOCK_SPEED: usize = 152;
-const H_INSTANCE: usize = 96;
+/// The header, field by field, as the module doc's table gives it. The
+/// codec works on byte images and never builds one of these: the type is
+/// here so that every offset below is computed by the compiler from one
+/// declaration, checked against the table in a test, and the sizes are
+/// asserted at compile time.
+#[repr(C)]
+#[derive(Default)]
+#[allow(dead_code)] // measured, never read: see above
+pub(super) struct Header {
+    pub(super) magic: [u8; 8],
+    pub(super) layout_version: u32,
+    pub(super) header_size: u32,
+    pub(super) seqlock: u64,
+    pub(super) controller_pid: u32,
+    pub(super) flags: u32,
+    pub(super) heartbeat_ms: i64,
+    pub(super) started_ms: i64,
+    pub(super) since_ms: i64,
+    pub(super) alarm_state: u8,
+    pub(super) mode: u8,
+    pub(super) pad: u16,
+    pub(super) heartbeat_interval_ms: u32,
+    pub(super) sensor_capacity: u16,
+    pub(super) sensor_count: u16,
+    pub(super) camera_capacity: u16,
+    pub(super) camera_count: u16,
+    pub(super) sensor_slot_size: u16,
+    pub(super) camera_slot_size: u16,
+    pub(super) reserved: u32,
+    pub(super) events_accepted: u64,
+    pub(super) events_rejected: u64,
+    pub(super) instance: [u8; 32],
+    pub(super) logged_seq: u64,
+    pub(super) clock_origin_wall_ms: i64,
+    pub(super) clock_origin_house_ms: i64,
+    pub(super) clock_speed: f64,
+    pub(super) reserved_end: [u8; 32],
+}
+
+/// One sensor slot, field by field (see [`Header`] for why it exists).
+#[repr(C)]
+#[derive(Default)]
+#[allow(dead_code)] // measured, never read
+pub(super) struct SensorSlotLayout {
+    pub(super) id: [u8; 32],
+    pub(super) zone: [u8; 32],
+    pub(super) kind: u8,
+    pub(super) state: u8,
+    pub(super) flags: u8,
+    pub(super) pad: [u8; 5],
+    pub(super) event_count: u64,
+    pub(super) last_change_ms: i64,
+    pub(super) last_seen_ms: i64,
+    pub(super) reserved: [u8; 32],
+}
+
+/// One camera slot, field by field (see [`Header`] for why it exists).
+#[repr(C)]
+#[derive(Default)]
+#[allow(dead_code)] // measured, never read
+pub(super) struct CameraSlotLayout {
+    pub(super) id: [u8; 32],
+    pub(super) flags: u8,
+    pub(super) pad: [u8; 7],
+    pub(super) frames: u64,
+    pub(super) last_frame_ms: i64,
+    pub(super) reserved: [u8; 8],
+}
+
+// The sizes the layout version 1 promises; a field added in the wrong
+// place fails the build here.
+const _: () = assert!(HEADER_SIZE == 192 && align_of::<Header>() == 8);
+const _: () = assert!(SENSOR_SLOT_SIZE == 128);
+const _: () = assert!(CAMERA_SLOT_SIZE == 64);
+const _: () = assert!(MAX_ID_LEN == 32);
+
+// Header offsets.
+const H_VERSION: usize = offset_of!(Header, layout_version);
+const H_HEADER_SIZE: usize = offset_of!(Header, header_size);
+const H_PID: usize = offset_of!(Header, controller_pid);
+const H_FLAGS: usize = offset_of!(Header, flags);
+const H_HEARTBEAT: usize = offset_of!(Header, heartbeat_ms);
+const H_STARTED: usize = offset_of!(Header, started_ms);
+const H_SINCE: usize = offset_of!(Header, since_ms);
+const H_ALARM: usize = offset_of!(Header, alarm_state);
+const H_MODE: usize = offset_of!(Header, mode);
+const H_INTERVAL: usize = offset_of!(Header, heartbeat_interval_ms);
+const H_SENSOR_CAP: usize = offset_of!(Header, sensor_capacity);
+const H_SENSOR_COUNT: usize = offset_of!(Header, sensor_count);
+const H_CAMERA_CAP: usize = offset_of!(Header, camera_capacity);
+const H_CAMERA_COUNT: usize = offset_of!(Header, camera_count);
+const H_SENSOR_SLOT_SIZE: usize = offset_of!(Header, sensor_slot_size);
+const H_CAMERA_SLOT_SIZE: usize = offset_of!(Header, camera_slot_size);
+const H_ACCEPTED: usize = offset_of!(Header, events_accepted);
+const H_REJECTED: usize = offset_of!(Header, events_rejected);
+const H_INSTANCE: usize = offset_of!(Header, instance);
+const H_LOGGED_SEQ: usize = offset_of!(Header, logged_seq);
+const H_CLOCK_WALL: usize = offset_of!(Header, clock_origin_wall_ms);
+const H_CLOCK_HOUSE: usize = offset_of!(Header, clock_origin_house_ms);
+const H_CLOCK_SPEED: usize = offset_of!(Header, clock_speed);
 
 const HEADER_RUNNING: u32 = 1 << 0;
 const HEADER_SIREN: u32 = 1 << 1;
 
 // Sensor slot offsets.
-const S_ID: usize = 0;
-const S_ZONE: usize = 32;
-const S_KIND: usize = 64;
-const S_STATE: usize = 65;
-const S_FLAGS: usize = 66;
-const S_EVENTS: usize = 72;
-const S_LAST_CHANGE: usize = 80;
-const S_LAST_SEEN: usize = 88;
+const S_ID: usize = offset_of!(SensorSlotLayout, id);
+const S_ZONE: usize = offset_of!(SensorSlotLayout, zone);
+const S_KIND: usize = offset_of!(SensorSlotLayout, kind);
+const S_STATE: usize = offset_of!(SensorSlotLayout, state);
+const S_FLAGS: usize = offset_of!(SensorSlotLayout, flags);
+const S_EVENTS: usize = offset_of!(SensorSlotLayout, event_count);
+const S_LAST_CHANGE: usize = offset_of!(SensorSlotLayout, last_change_ms);
+const S_LAST_SEEN: usize = offset_of!(SensorSlotLayout, last_seen_ms);
 
 const SENSOR_BYPASSED: u8 = 1 << 0;
 const SENSOR_OFFLINE: u8 = 1 << 1;
@@ -66,10 +145,10 @@ const SENSOR_LOW_BATTERY: u8 = 1 << 2;
 const SENSOR_TAMPER: u8 = 1 << 3;
 
 // Camera slot offsets.
-const C_ID: usize = 0;
-const C_FLAGS: usize = 32;
-const C_FRAMES: usize = 40;
-const C_LAST_FRAME: usize = 48;
+const C_ID: usize = offset_of!(CameraSlotLayout, id);
+const C_FLAGS: usize = offset_of!(CameraSlotLayout, flags);
+const C_FRAMES: usize = offset_of!(CameraSlotLayout, frames);
+const C_LAST_FRAME: usize = offset_of!(CameraSlotLayout, last_frame_ms);
 
 const CAMERA_CONNECTED: u8 = 1 << 0;
 

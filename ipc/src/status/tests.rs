@@ -385,3 +385,80 @@ fn snapshot_serialises_with_wire_names() {
     let live = serde_json::to_value(Liveness::Stale { age_ms: 5 }).unwrap();
     assert_eq!(live, serde_json::json!({"liveness": "stale", "age_ms": 5}));
 }
+
+/// Every field of a `#[repr(C)]` layout type: name, offset, size.
+macro_rules! fields {
+    ($ty:ty: $($field:ident),* $(,)?) => {{
+        let value = <$ty>::default();
+        vec![$((stringify!($field), std::mem::offset_of!($ty, $field), std::mem::size_of_val(&value.$field))),*]
+    }};
+}
+
+/// The rows (name, offset, size) of the table under `heading` in the module
+/// doc of `status/mod.rs`, the documentation other languages read.
+fn documented(heading: &str) -> Vec<(String, usize, usize)> {
+    let doc = include_str!("mod.rs");
+    let table = doc
+        .split("//! ## ")
+        .find(|section| section.starts_with(heading))
+        .unwrap_or_else(|| panic!("no '{heading}' section in the module doc"));
+    table
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line
+                .trim_start_matches("//!")
+                .split('|')
+                .map(str::trim)
+                .collect();
+            // | offset | size | type | field | meaning |
+            let offset = cells.get(1)?.parse().ok()?;
+            let size = cells.get(2)?.parse().ok()?;
+            Some((cells.get(4)?.to_string(), offset, size))
+        })
+        .collect()
+}
+
+/// The declared layout with `reserved_end` and the like named as the doc
+/// names them.
+fn declared(fields: Vec<(&str, usize, usize)>) -> Vec<(String, usize, usize)> {
+    fields
+        .into_iter()
+        .map(|(name, offset, size)| {
+            let name = if name.starts_with("reserved") {
+                "reserved"
+            } else {
+                name
+            };
+            (name.to_string(), offset, size)
+        })
+        .collect()
+}
+
+#[test]
+fn the_documented_tables_are_the_declared_layout_byte_for_byte() {
+    use super::layout::{CameraSlotLayout, Header, SensorSlotLayout};
+    let header = fields!(Header: magic, layout_version, header_size, seqlock, controller_pid,
+        flags, heartbeat_ms, started_ms, since_ms, alarm_state, mode, pad,
+        heartbeat_interval_ms, sensor_capacity, sensor_count, camera_capacity, camera_count,
+        sensor_slot_size, camera_slot_size, reserved, events_accepted, events_rejected,
+        instance, logged_seq, clock_origin_wall_ms, clock_origin_house_ms, clock_speed,
+        reserved_end);
+    let sensor = fields!(SensorSlotLayout: id, zone, kind, state, flags, pad, event_count,
+        last_change_ms, last_seen_ms, reserved);
+    let camera = fields!(CameraSlotLayout: id, flags, pad, frames, last_frame_ms, reserved);
+    for (heading, fields, size) in [
+        ("Header", header, HEADER_SIZE),
+        ("Sensor slot", sensor, SENSOR_SLOT_SIZE),
+        ("Camera slot", camera, CAMERA_SLOT_SIZE),
+    ] {
+        let declared = declared(fields);
+        assert_eq!(documented(heading), declared, "{heading}");
+        // The fields tile the whole struct: no byte is undocumented.
+        let mut next = 0;
+        for (name, offset, field_size) in &declared {
+            assert_eq!(*offset, next, "{heading}: gap before {name}");
+            next += field_size;
+        }
+        assert_eq!(next, size, "{heading}: bytes after the last field");
+    }
+}

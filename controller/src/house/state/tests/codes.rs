@@ -1,0 +1,111 @@
+//! Code entry: the wrong-code lockout and the duress code.
+
+use super::*;
+
+#[test]
+fn ten_wrong_codes_lock_code_entry_and_each_further_one_adds_a_lockout() {
+    let mut house = armed(Mode::Away);
+    let t = T0 + 100 * SEC;
+    for _ in 0..10 {
+        let out = disarm(&mut house, t, CodeCheck::Wrong);
+        assert_eq!(out, vec![code("disarm", CodeResult::Wrong, None)]);
+    }
+    // Locked: even a good code is not looked at.
+    let out = disarm(&mut house, t + 89 * SEC, alice());
+    assert_eq!(out, vec![code("disarm", CodeResult::Locked, None)]);
+    assert_eq!(house.state(), Armed);
+    // The lockout does not need a tick.
+    assert_eq!(house.next_deadline(), Some(T0 + SUPERVISION));
+    // Over: one more wrong code locks again for 90 s.
+    let t2 = t + 90 * SEC;
+    let out = disarm(&mut house, t2, CodeCheck::Wrong);
+    assert_eq!(out, vec![code("disarm", CodeResult::Wrong, None)]);
+    let out = disarm(&mut house, t2 + 89 * SEC, alice());
+    assert_eq!(out, vec![code("disarm", CodeResult::Locked, None)]);
+    // A correct code after the lockout works and resets the count.
+    let out = disarm(&mut house, t2 + 90 * SEC, alice());
+    assert_eq!(out[0], code("disarm", CodeResult::Accepted, Some("alice")));
+    assert_eq!(house.state(), Disarmed);
+    for _ in 0..9 {
+        let out = disarm(&mut house, t2 + 91 * SEC, CodeCheck::Wrong);
+        assert_eq!(out, vec![code("disarm", CodeResult::Wrong, None)]);
+    }
+    let out = disarm(&mut house, t2 + 91 * SEC, alice());
+    assert_eq!(
+        out,
+        vec![code("disarm", CodeResult::Accepted, Some("alice"))]
+    );
+}
+
+#[test]
+fn the_lockout_error_says_how_long_it_lasts() {
+    let mut lock = lockout::CodeLock::default();
+    let mut out = Vec::new();
+    for _ in 0..10 {
+        let result = lock.check(T0, CodeCheck::Wrong, "arm", &rules(), "rpc", &mut out);
+        assert_eq!(result, Err(HouseError::WrongCode { action: "arm" }));
+    }
+    let err = lock
+        .check(T0 + 500, alice(), "arm", &rules(), "rpc", &mut out)
+        .unwrap_err();
+    assert_eq!(
+        err,
+        HouseError::CodeLocked {
+            action: "arm",
+            remaining_ms: 89_500
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "code entry is locked for 90s more after too many wrong codes; arm not done"
+    );
+}
+
+#[test]
+fn lockout_covers_every_code_action() {
+    let mut house = house();
+    for _ in 0..10 {
+        let out = house.arm(T0, Mode::Away, CodeCheck::Wrong, false, "rpc");
+        assert_eq!(out, vec![code("arm", CodeResult::Wrong, None)]);
+    }
+    let out = house.bypass(T0 + SEC, "back-window", alice(), "rpc");
+    assert_eq!(out, vec![code("bypass", CodeResult::Locked, None)]);
+    assert!(!house.sensor("back-window").unwrap().bypassed());
+}
+
+#[test]
+fn duress_code_disarms_and_writes_a_silent_duress_record() {
+    let mut house = armed(Mode::Away);
+    report(&mut house, T0 + 100 * SEC, "front-door", SensorState::Open);
+    let out = disarm(&mut house, T0 + 105 * SEC, CodeCheck::Duress("bob".into()));
+    assert_eq!(out[0], code("disarm", CodeResult::Duress, Some("bob")));
+    assert_eq!(
+        out[1],
+        Event::Duress {
+            user: "bob".into(),
+            source: "rpc".into()
+        }
+    );
+    assert_eq!(moves(&out), vec![(Pending, Disarmed, Cause::Disarm)]);
+    match &out[2] {
+        Event::Alarm { user, .. } => assert_eq!(user.as_deref(), Some("bob")),
+        other => panic!("expected the alarm record, got {other:?}"),
+    }
+    assert!(sirens(&out).is_empty());
+    assert!(!house.siren());
+    assert_eq!(out.len(), 3);
+}
+
+#[test]
+fn a_code_not_checked_while_locked_is_refused_as_locked_and_not_counted() {
+    let mut house = house();
+    let out = house.disarm(T0, CodeCheck::NotChecked, "rpc");
+    assert_eq!(out, vec![code("disarm", CodeResult::Locked, None)]);
+    // It did not count towards a lockout: nine real wrong codes do not lock.
+    for i in 0..9 {
+        house.disarm(T0 + i, CodeCheck::Wrong, "rpc");
+    }
+    assert_eq!(house.code_entry_locked_until(T0 + 10), None);
+    house.disarm(T0 + 10, CodeCheck::Wrong, "rpc");
+    assert!(house.code_entry_locked_until(T0 + 11).is_some());
+}
