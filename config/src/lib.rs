@@ -30,6 +30,7 @@
 //! trigger_duration = "3m"          # siren time before re-arming; not 0
 //! supervision_timeout = "10m"      # silence after which a sensor is offline; not 0
 //! heartbeat = "1s"                 # controller status heartbeat; not 0
+//! restart_backoff_max = "1m"       # longest wait before an exited detector restarts; not 0
 //!
 //! [codes]
 //! max_wrong = 10                   # wrong codes in a row that lock code entry; 1 to 1000

@@ -96,6 +96,10 @@ pub struct Timers {
     pub supervision_timeout: Duration,
     /// Controller status heartbeat interval (default 1s, never zero).
     pub heartbeat: Duration,
+    /// The longest wait before a detector that exited is started again
+    /// (default 60s, never zero); the wait starts at 1s (or this, if
+    /// shorter) and doubles up to it.
+    pub restart_backoff_max: Duration,
 }
 
 impl Default for Timers {
@@ -106,6 +110,7 @@ impl Default for Timers {
             trigger_duration: Duration::from_secs(180),
             supervision_timeout: Duration::from_secs(600),
             heartbeat: Duration::from_secs(1),
+            restart_backoff_max: Duration::from_secs(60),
         }
     }
 }

@@ -55,6 +55,7 @@ pub(crate) struct RawTimers {
     pub trigger_duration: Option<Text>,
     pub supervision_timeout: Option<Text>,
     pub heartbeat: Option<Text>,
+    pub restart_backoff_max: Option<Text>,
 }
 
 /// `[codes]`.

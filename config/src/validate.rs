@@ -213,12 +213,22 @@ fn timers(raw: &RawTimers) -> Result<Timers, Problem> {
             d.supervision_timeout,
         )?,
         heartbeat: duration_or(&raw.heartbeat, "timers.heartbeat", d.heartbeat)?,
+        restart_backoff_max: duration_or(
+            &raw.restart_backoff_max,
+            "timers.restart_backoff_max",
+            d.restart_backoff_max,
+        )?,
     };
     if let Some(text) = &raw.entry_delay {
         check_entry_delay(timers.entry_delay, text, "timers.entry_delay")?;
     }
     for (value, text, field) in [
         (timers.heartbeat, &raw.heartbeat, "timers.heartbeat"),
+        (
+            timers.restart_backoff_max,
+            &raw.restart_backoff_max,
+            "timers.restart_backoff_max",
+        ),
         (
             timers.trigger_duration,
             &raw.trigger_duration,

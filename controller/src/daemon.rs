@@ -175,7 +175,13 @@ fn spawn_inputs(
             keypad.clone(),
             inputs.clone(),
         );
-        tracker.spawn(pipes::supervise(child, ingest, shutdown.clone()));
+        let max_backoff = settings.config.timers.restart_backoff_max;
+        tracker.spawn(pipes::supervise(
+            child,
+            max_backoff,
+            ingest,
+            shutdown.clone(),
+        ));
     }
 }
 

@@ -1,10 +1,8 @@
 //! Bad input on the FIFO and on a detector's pipe: each bad line is refused
 //! with its own reason and counted; the good lines around it still land.
 
-mod util;
-
 use homesec_ipc::eventlog::Event;
-use util::*;
+use homesec_system_tests::*;
 
 fn rejections(world: &World) -> Vec<(String, String)> {
     let (records, problems) = world.log();

@@ -1,16 +1,14 @@
 //! kill -9 while events stream in, then a restart: the log keeps one
 //! contiguous `seq`, at most one torn line, and the hash chain continues.
 
-mod util;
-
+use homesec_system_tests::*;
 use std::process::Command;
-use util::*;
 
 #[test]
 fn sigkill_during_a_stream_then_restart_keeps_the_log_whole() {
     let world = World::new("kill9");
     let first = world.start();
-    let mut writer = Command::new(LOAD)
+    let mut writer = Command::new(bin("homesec-load"))
         .args(["write", "--fifo"])
         .arg(world.fifo())
         .args(["--sensor", "hall-motion", "--count", "1000000"])

@@ -1,10 +1,8 @@
 //! The named FIFO across real processes: many writers at once, every line
 //! durably logged in order, the hash chain intact.
 
-mod util;
-
+use homesec_system_tests::*;
 use std::process::Command;
-use util::*;
 
 #[test]
 fn four_writers_of_a_thousand_lines_all_land_in_the_log() {
@@ -18,7 +16,7 @@ fn four_writers_of_a_thousand_lines_all_land_in_the_log() {
     ]
     .iter()
     .map(|sensor| {
-        Command::new(LOAD)
+        Command::new(bin("homesec-load"))
             .args(["write", "--fifo"])
             .arg(world.fifo())
             .args(["--sensor", sensor, "--count", "1000"])
@@ -54,7 +52,7 @@ fn four_writers_of_a_thousand_lines_all_land_in_the_log() {
 fn sigterm_while_a_writer_never_stops_still_exits_cleanly() {
     let world = World::new("termflood");
     let mut controller = world.start();
-    let mut writer = Command::new(LOAD)
+    let mut writer = Command::new(bin("homesec-load"))
         .args(["write", "--fifo"])
         .arg(world.fifo())
         .args(["--sensor", "living-motion", "--count", "100000000"])

@@ -3,13 +3,11 @@
 //! and no event lost when the controller is killed and restarted while a
 //! sender keeps sending.
 
-mod util;
-
 use homesec_ipc::mq::{self, Message};
 use homesec_ipc::{SensorKind, SensorState};
+use homesec_system_tests::*;
 use std::process::Command;
 use std::time::Duration;
-use util::*;
 
 fn raw_queue(instance: &str) -> posixmq::PosixMq {
     posixmq::OpenOptions::writeonly()
@@ -118,7 +116,7 @@ fn durable_seq_at_least(n: u64) -> impl Fn(&str) -> bool {
 }
 
 fn send(instance: &str, sensor: &str, count: u64) -> std::process::Child {
-    Command::new(LOAD)
+    Command::new(bin("homesec-load"))
         .args([
             "write",
             "--queue",

@@ -1,12 +1,10 @@
 //! Signals sent to the real controller process: HUP with a broken config,
 //! USR1 (panic), USR2 (snapshot), and TERM's clean exit.
 
-mod util;
-
 use homesec_ipc::AlarmState;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::{Cause, CodeResult};
-use util::*;
+use homesec_system_tests::*;
 
 #[test]
 fn sighup_with_a_broken_config_keeps_the_old_one_running() {

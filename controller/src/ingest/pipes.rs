@@ -3,7 +3,8 @@
 //! spoken in the event line format (source `pipe:<name>`).
 //!
 //! A child that exits is restarted with exponential backoff (1 s doubling up
-//! to 60 s, back to 1 s after a minute of good running). Each child gets its
+//! to `timers.restart_backoff_max`, 60 s by default; back to the start after
+//! a minute of good running). Each child gets its
 //! own process group and a parent-death signal, so that on shutdown, and even
 //! if the controller is killed, no detector is left running.
 
@@ -17,15 +18,20 @@ use tokio::process::{Child, Command};
 use tokio_util::sync::CancellationToken;
 
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
-const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// A child that ran this long is considered healthy: its backoff resets.
 const HEALTHY_RUN: Duration = Duration::from_secs(60);
 /// How long a child has to exit after SIGTERM before it is killed.
 const STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// Runs one detector until `shutdown`, restarting it when it exits.
-pub async fn supervise(detector: Detector, mut ingest: LineIngest, shutdown: CancellationToken) {
-    let mut backoff = FIRST_BACKOFF;
+pub async fn supervise(
+    detector: Detector,
+    max_backoff: Duration,
+    mut ingest: LineIngest,
+    shutdown: CancellationToken,
+) {
+    let first = FIRST_BACKOFF.min(max_backoff);
+    let mut backoff = first;
     loop {
         let started = tokio::time::Instant::now();
         match spawn(&detector) {
@@ -43,14 +49,14 @@ pub async fn supervise(detector: Detector, mut ingest: LineIngest, shutdown: Can
             }
         }
         if started.elapsed() >= HEALTHY_RUN {
-            backoff = FIRST_BACKOFF;
+            backoff = first;
         }
         tracing::info!(detector = %detector.name, "restarting in {:?}", backoff);
         tokio::select! {
             () = tokio::time::sleep(backoff) => {}
             () = shutdown.cancelled() => return,
         }
-        backoff = (backoff * 2).min(MAX_BACKOFF);
+        backoff = (backoff * 2).min(max_backoff);
     }
 }
 

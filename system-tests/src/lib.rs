@@ -1,7 +1,20 @@
-//! Test harness: runs the real `homesec-controller` binary in a temp dir with
-//! a unique instance name, watches its stderr, and reads what it leaves
-//! behind (event log, status segment) with the `ipc` readers.
-#![allow(dead_code)] // each test file uses its own part of the harness
+//! # homesec-system-tests — the harness for tests across processes
+//!
+//! Runs the real binaries (`homesec-controller`, `homesecctl`,
+//! `homesec-load`, `homesec-sensors`, `homesec-reporter`) in a temp dir
+//! with a unique instance name, watches the controller's stderr line by line
+//! so that tests await what it says instead of sleeping, and reads what it
+//! leaves behind (event log, status segment) with the `ipc` readers.
+//!
+//! The controller's own integration tests use it, and so do the tests in
+//! `system-tests/tests/`, which need the binaries of several packages.
+//!
+//! Where the binaries come from: cargo builds every binary of a package
+//! whose integration tests it builds, into the target dir the test
+//! executables live in (`target/<profile>/`, beside `deps/`). The README's
+//! test command, `cargo test --workspace`, therefore builds all of them
+//! before any test runs. [`bin`] finds them there and never builds anything
+//! itself; a binary that is missing is a failed test that says what to run.
 
 use homesec_ipc::eventlog::Record;
 use homesec_ipc::eventlog::reader::{Item, Reader};
@@ -16,29 +29,23 @@ use std::time::{Duration, Instant};
 /// it only bounds a test that is already failing.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
-pub const CONTROLLER: &str = env!("CARGO_BIN_EXE_homesec-controller");
-pub const CTL: &str = env!("CARGO_BIN_EXE_homesecctl");
-pub const LOAD: &str = env!("CARGO_BIN_EXE_homesec-load");
-
-/// `homesec-sensors`, from the same target dir as the controller. A
-/// workspace test run has built it; a run of this package alone builds it
-/// here first (it is another package's binary, so cargo does not).
-pub fn sensors_binary() -> PathBuf {
-    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let path = Path::new(CONTROLLER).with_file_name("homesec-sensors");
-            if !path.exists() {
-                let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-                let built = Command::new(cargo)
-                    .args(["build", "-p", "homesec-sensors", "--bin", "homesec-sensors"])
-                    .status()
-                    .unwrap();
-                assert!(built.success(), "cannot build homesec-sensors");
-            }
-            path
-        })
-        .clone()
+/// The workspace binary `name` (`homesec-controller`, `homesecctl`,
+/// `homesec-load`, `homesec-sensors`, `homesec-reporter`), from the target
+/// dir this test runs from.
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable has a path");
+    // target/<profile>/deps/<test> → target/<profile>/<name>
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test executable lives in target/<profile>/deps");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is not built: run the tests with `cargo test --workspace`, which builds every binary",
+        path.display()
+    );
+    path
 }
 
 /// A scenario file of the repository.
@@ -83,7 +90,7 @@ impl World {
 
     /// Runs the controllers started next with `--sim` and these arguments.
     pub fn simulated(mut self, args: &[&str]) -> World {
-        sensors_binary();
+        bin("homesec-sensors");
         self.extra_args = std::iter::once("--sim")
             .chain(args.iter().copied())
             .map(String::from)
@@ -122,7 +129,7 @@ impl World {
 
     /// The controller command line for this world, with another runtime dir.
     pub fn command_in(&self, runtime_dir: &Path) -> Command {
-        let mut cmd = Command::new(CONTROLLER);
+        let mut cmd = Command::new(bin("homesec-controller"));
         cmd.arg("--instance")
             .arg(&self.instance)
             .arg("--runtime-dir")
@@ -147,7 +154,7 @@ impl World {
     /// Starts a controller and waits until it says it is ready.
     pub fn start(&self) -> Controller {
         let controller = Controller::spawn(self.command());
-        controller.wait_for_log("ready");
+        controller.wait_keeping_the_rest("ready");
         controller
     }
 
@@ -178,7 +185,7 @@ impl World {
 
     /// `homesecctl` with this world's instance.
     pub fn ctl(&self, args: &[&str]) -> std::process::Output {
-        Command::new(CTL)
+        Command::new(bin("homesecctl"))
             .args(args)
             .arg("--instance")
             .arg(&self.instance)
@@ -205,6 +212,8 @@ pub fn read_log(events_dir: &Path) -> (Vec<Record>, Vec<String>) {
 pub struct Controller {
     pub child: Child,
     lines: mpsc::Receiver<String>,
+    /// Lines read but put back, to be seen by the next waits first.
+    kept: std::cell::RefCell<std::collections::VecDeque<String>>,
     /// The last lines read, for the message of a wait that failed.
     recent: std::cell::RefCell<std::collections::VecDeque<String>>,
 }
@@ -225,6 +234,7 @@ impl Controller {
         Controller {
             child,
             lines,
+            kept: Default::default(),
             recent: Default::default(),
         }
     }
@@ -258,7 +268,28 @@ impl Controller {
     /// Drops the stderr lines received so far, so that the next wait only
     /// sees what comes after this point.
     pub fn skip_logged(&self) {
+        self.kept.borrow_mut().clear();
         while self.lines.try_recv().is_ok() {}
+    }
+
+    /// Waits for a line containing `needle`, and keeps every other line it
+    /// read on the way for the next waits. For the start: what children and
+    /// tasks say before the controller's "ready" comes in no fixed order
+    /// with it, and must not be lost to a test that waits for it next.
+    pub fn wait_keeping_the_rest(&self, needle: &str) -> String {
+        let mut others = Vec::new();
+        let found = self.wait_for(|line| {
+            let hit = line.contains(needle);
+            if !hit {
+                others.push(line.to_string());
+            }
+            hit
+        });
+        let mut kept = self.kept.borrow_mut();
+        for line in others.into_iter().rev() {
+            kept.push_front(line);
+        }
+        found
     }
 
     /// Waits for a line containing `needle`, then for the end of that turn
@@ -269,7 +300,7 @@ impl Controller {
     }
 
     /// Waits for a stderr line that satisfies `matches`; returns it.
-    pub fn wait_for(&self, matches: impl Fn(&str) -> bool) -> String {
+    pub fn wait_for(&self, matches: impl FnMut(&str) -> bool) -> String {
         self.try_wait_for(matches, PATIENCE).unwrap_or_else(|| {
             panic!(
                 "the awaited line never came; last lines:\n{}",
@@ -278,11 +309,44 @@ impl Controller {
         })
     }
 
-    fn try_wait_for(&self, matches: impl Fn(&str) -> bool, patience: Duration) -> Option<String> {
+    /// Waits until a line matching each of `needles` has been seen, in
+    /// whatever order they come (lines of two processes sharing the
+    /// stderr pipe, or of two tasks, have no order); returns the first
+    /// matching line of each, in the order of `needles`.
+    pub fn wait_for_all(&self, needles: &[&dyn Fn(&str) -> bool]) -> Vec<String> {
+        let mut found: Vec<Option<String>> = vec![None; needles.len()];
+        while found.iter().any(Option::is_none) {
+            let line = self.wait_for(|line| {
+                needles
+                    .iter()
+                    .zip(&found)
+                    .any(|(matches, seen)| seen.is_none() && matches(line))
+            });
+            for (matches, seen) in needles.iter().zip(found.iter_mut()) {
+                if seen.is_none() && matches(&line) {
+                    *seen = Some(line.clone());
+                }
+            }
+        }
+        found.into_iter().flatten().collect()
+    }
+
+    fn try_wait_for(
+        &self,
+        mut matches: impl FnMut(&str) -> bool,
+        patience: Duration,
+    ) -> Option<String> {
         let deadline = Instant::now() + patience;
         loop {
-            let left = deadline.checked_duration_since(Instant::now())?;
-            match self.lines.recv_timeout(left) {
+            let kept = self.kept.borrow_mut().pop_front();
+            let next = match kept {
+                Some(line) => Ok(line),
+                None => {
+                    let left = deadline.checked_duration_since(Instant::now())?;
+                    self.lines.recv_timeout(left)
+                }
+            };
+            match next {
                 Ok(line) => {
                     let mut recent = self.recent.borrow_mut();
                     if recent.len() == 20 {
@@ -333,7 +397,12 @@ impl Controller {
 
     /// Everything it wrote to stderr from now until it exits.
     pub fn rest_of_stderr(&self) -> String {
-        let mut out = String::new();
+        let mut out: String = self
+            .kept
+            .borrow_mut()
+            .drain(..)
+            .map(|line| line + "\n")
+            .collect();
         while let Ok(line) = self.lines.recv_timeout(PATIENCE) {
             out.push_str(&line);
             out.push('\n');

@@ -4,13 +4,11 @@
 //! SIGUSR1 even when the queue is full; a sensor process started before the
 //! controller connects once the queue appears.
 
-mod util;
-
 use homesec_ipc::AlarmState;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::{Cause, CodeResult};
+use homesec_system_tests::*;
 use std::process::{Command, Stdio};
-use util::*;
 
 #[test]
 fn the_intrusion_scenario_ends_in_a_triggered_alarm() {
@@ -82,13 +80,28 @@ fn the_intrusion_scenario_ends_in_a_triggered_alarm() {
         (alarm_at - start).num_seconds() >= 280,
         "{start} .. {alarm_at}"
     );
-    // The garage detector's pipe carried its heartbeats (counted in status
-    // while the controller ran); its sensor is in the status table.
+    // Each report came through its own path: garage-motion only over its
+    // pipe (its heartbeats, counted in the status above), every other
+    // sensor only over the queue.
+    let sources: Vec<(String, String)> = records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Sensor { sensor, source, .. } => Some((sensor.clone(), source.clone())),
+            _ => None,
+        })
+        .collect();
     assert!(
-        sensor_events(&records)
-            .iter()
-            .all(|(s, _)| s != "garage-motion" || !s.is_empty())
+        sources.contains(&("kitchen-window".into(), "mq".into())),
+        "{sources:?}"
     );
+    for (sensor, source) in &sources {
+        let expected = if sensor == "garage-motion" {
+            "pipe:garage-motion"
+        } else {
+            "mq"
+        };
+        assert_eq!(source, expected, "{sensor}");
+    }
 }
 
 #[test]
@@ -105,7 +118,7 @@ fn a_panic_press_reaches_the_controller_by_signal_even_when_the_queue_is_full() 
     controller.wait_for_log("connected to the message queue");
     // Freeze the controller so nothing drains the queue, then fill it.
     controller.signal(libc::SIGSTOP);
-    let mut filler = Command::new(LOAD)
+    let mut filler = Command::new(bin("homesec-load"))
         .args([
             "write",
             "--queue",
@@ -137,7 +150,7 @@ fn a_panic_press_reaches_the_controller_by_signal_even_when_the_queue_is_full() 
 #[test]
 fn a_sensor_process_started_first_connects_when_the_queue_appears() {
     let world = World::new("simlate");
-    let mut sensors = Command::new(sensors_binary());
+    let mut sensors = Command::new(bin("homesec-sensors"));
     sensors
         .args(["--sim", "--instance", &world.instance, "--runtime-dir"])
         .arg(world.runtime_dir())
@@ -170,16 +183,18 @@ fn a_sensor_process_started_first_connects_when_the_queue_appears() {
 fn a_sensor_process_stops_on_term_even_behind_a_full_queue() {
     let world = World::new("simterm").simulated(&["--speed", "600"]);
     let controller = world.start();
-    let simulator =
-        controller.wait_for(|l| l.contains("detector started") && l.contains("simulator"));
-    let pid: i32 = simulator
+    // The child's own line may come before the controller's about it.
+    let lines = controller.wait_for_all(&[
+        &|l| l.contains("detector started") && l.contains("simulator"),
+        &|l| l.contains("connected to the message queue"),
+    ]);
+    let pid: i32 = lines[0]
         .split("pid=")
         .nth(1)
         .unwrap()
         .trim()
         .parse()
         .unwrap();
-    controller.wait_for_log("connected to the message queue");
     // Frozen, the controller drains nothing: heartbeats every 0.1 s of wall
     // time fill the queue, and each further send waits its full deadline.
     controller.signal(libc::SIGSTOP);
