@@ -5,7 +5,10 @@
 use crate::doc::{Doc, Flavour};
 use crate::model::{IntegrityStatus, PeriodKind, Report, StateAt};
 use crate::tables;
-use crate::words::{alarm_facts, cause, controller_counts, count, duration, state_words, time};
+use crate::words::{
+    alarm_facts, cause, code_counts, controller_counts, count, duration, refused_inputs,
+    state_words, time,
+};
 
 /// Widest bar in the text histogram.
 const BAR_WIDTH: u64 = 40;
@@ -197,25 +200,12 @@ fn input(doc: &mut Doc, r: &Report) {
     }
     doc.heading(2, "Rejected input and failed codes");
     if !i.rejected.is_empty() {
-        let sources: Vec<String> = i
-            .rejected_by_source
-            .iter()
-            .map(|c| format!("{} from {}", c.count, c.name))
-            .collect();
-        doc.para(&format!(
-            "{} ({}).",
-            count(i.rejected.total(), "input refused", "inputs refused"),
-            sources.join(", ")
-        ));
+        doc.para(&refused_inputs(i));
         let rows = tables::rejected(r);
         doc.table(&rows.header, &rows.rows);
         omitted(doc, i.rejected.omitted, "refused input", "refused inputs");
     }
-    let c = &i.codes;
-    doc.para(&format!(
-        "Codes: {} accepted, {} wrong, {} while locked out, {} duress.",
-        c.accepted, c.wrong, c.locked, c.duress
-    ));
+    doc.para(&code_counts(&i.codes));
     let rows = tables::failed_codes(r);
     if !rows.is_empty() {
         doc.table(&rows.header, &rows.rows);

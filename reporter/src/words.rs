@@ -1,7 +1,9 @@
 //! Words for numbers, times and durations, shared by the text renderers
 //! and the summary so that they say things the same way.
 
-use crate::model::{Alarm, AlarmCause, PeriodKind, Report, StateAt, System, Time};
+use crate::model::{
+    Alarm, AlarmCause, CodeCounts, Input, PeriodKind, Report, StateAt, System, Time,
+};
 
 /// `1 alarm`, `2 alarms`.
 pub fn count(n: u64, one: &str, many: &str) -> String {
@@ -155,6 +157,28 @@ pub fn controller_counts(s: &System) -> String {
     .map(|(n, one, many)| count(*n, one, many))
     .collect();
     format!("{}.", parts.join(", "))
+}
+
+/// "3 inputs refused (2 from fifo, 1 from mq)."
+pub fn refused_inputs(i: &Input) -> String {
+    let sources: Vec<String> = i
+        .rejected_by_source
+        .iter()
+        .map(|c| format!("{} from {}", c.count, c.name))
+        .collect();
+    format!(
+        "{} ({}).",
+        count(i.rejected.total(), "input refused", "inputs refused"),
+        sources.join(", ")
+    )
+}
+
+/// "Codes: 3 accepted, 1 wrong, 0 while locked out, 0 duress."
+pub fn code_counts(c: &CodeCounts) -> String {
+    format!(
+        "Codes: {} accepted, {} wrong, {} while locked out, {} duress.",
+        c.accepted, c.wrong, c.locked, c.duress
+    )
 }
 
 #[cfg(test)]

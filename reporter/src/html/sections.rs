@@ -6,7 +6,9 @@ use super::page::{Page, table};
 use super::section;
 use crate::model::{Alarm, IntegrityStatus, Report};
 use crate::tables;
-use crate::words::{alarm_facts, cause, controller_counts, count, duration, time};
+use crate::words::{
+    alarm_facts, cause, code_counts, controller_counts, count, duration, refused_inputs, time,
+};
 
 pub(super) fn alarm_title(r: &Report, alarm: &Alarm) -> String {
     let place = match (&alarm.sensor, &alarm.zone) {
@@ -96,33 +98,12 @@ pub(super) fn input(page: &mut Page, r: &Report) {
     }
     section(page, "input", "Rejected input and failed codes");
     if !i.rejected.is_empty() {
-        let sources: Vec<String> = i
-            .rejected_by_source
-            .iter()
-            .map(|c| format!("{} from {}", c.count, c.name))
-            .collect();
-        page.leaf(
-            "p",
-            &[],
-            &format!(
-                "{} ({}).",
-                count(i.rejected.total(), "input refused", "inputs refused"),
-                sources.join(", ")
-            ),
-        );
+        page.leaf("p", &[], &refused_inputs(i));
         let rows = tables::rejected(r);
         table(page, &rows.header, &rows.rows);
         omitted(page, i.rejected.omitted, "refused input", "refused inputs");
     }
-    let c = &i.codes;
-    page.leaf(
-        "p",
-        &[],
-        &format!(
-            "Codes: {} accepted, {} wrong, {} while locked out, {} duress.",
-            c.accepted, c.wrong, c.locked, c.duress
-        ),
-    );
+    page.leaf("p", &[], &code_counts(&i.codes));
     let rows = tables::failed_codes(r);
     if !rows.is_empty() {
         table(page, &rows.header, &rows.rows);
