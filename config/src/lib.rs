@@ -24,6 +24,10 @@
 //! data_dir = "/var/lib/homesec"    # default: see homesec_ipc::paths (XDG data home)
 //! log_dir = "/var/log/homesec"     # diagnostic logs; default <data_dir>/logs
 //!
+//! [access]                         # optional; see docs/SECURITY.md
+//! user = "homesec"                 # the controller's user; others trust its endpoints
+//! group = "homesec"                # may write the FIFO and queue, read the status
+//!
 //! [timers]                         # all optional; defaults shown
 //! exit_delay = "30s"               # time to leave after arming
 //! entry_delay = "30s"              # delay of delayed sensors that set none; at most 45s
@@ -102,6 +106,7 @@
 //!   `timers.entry_delay` while everything else is instant.
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod code_hash;
 pub mod duration;
 mod error;
@@ -110,6 +115,7 @@ mod model;
 mod raw;
 mod validate;
 
+pub use access::{Access, AccessError};
 pub use error::{ConfigError, Diagnostic};
 pub use model::*;
 

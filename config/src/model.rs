@@ -4,6 +4,7 @@
 //! zone exists, GPIO pins are distinct, and each sensor's role, night flag,
 //! entry behaviour and supervision timeout are final.
 
+use crate::access::Access;
 use crate::code_hash::verify_code;
 use homesec_ipc::{Mode, SensorKind};
 use serde::{Deserialize, Serialize};
@@ -50,6 +51,8 @@ pub struct Config {
     pub instance: String,
     /// Directories as configured (see [`Config::runtime_dir`] for defaults).
     pub paths: Paths,
+    /// Who may use the endpoints.
+    pub access: Access,
     /// Alarm timers.
     pub timers: Timers,
     /// Wrong-code lockout policy.

@@ -17,6 +17,8 @@ pub(crate) struct RawHouse {
     #[serde(default)]
     pub paths: RawPaths,
     #[serde(default)]
+    pub access: RawAccess,
+    #[serde(default)]
     pub timers: RawTimers,
     #[serde(default)]
     pub codes: RawCodes,
@@ -44,6 +46,14 @@ pub(crate) struct RawPaths {
     pub runtime_dir: Option<Text>,
     pub data_dir: Option<Text>,
     pub log_dir: Option<Text>,
+}
+
+/// `[access]`: a user and a group name.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAccess {
+    pub user: Option<Text>,
+    pub group: Option<Text>,
 }
 
 /// `[timers]`: durations as strings.

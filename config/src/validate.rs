@@ -3,6 +3,7 @@
 //! problem is recorded with its span and the one earliest in the file is
 //! reported, so a user fixing errors one at a time goes top to bottom.
 
+use crate::access::Access;
 use crate::code_hash::check_phc;
 use crate::duration::{format_duration, parse_duration};
 use crate::error::Problem;
@@ -25,6 +26,7 @@ pub(crate) fn resolve(raw: RawHouse, source: ConfigSource) -> Result<Config, Pro
         None => Some(DEFAULT_INSTANCE.to_string()),
     };
     let paths = found.check(paths(&raw.paths));
+    let access = found.check(access(&raw.access));
     let timers = found.check(timers(&raw.timers));
     let codes = found.check(code_policy(&raw.codes));
     let alarm = found.check(alarm_policy(&raw.alarm));
@@ -44,6 +46,7 @@ pub(crate) fn resolve(raw: RawHouse, source: ConfigSource) -> Result<Config, Pro
             source,
             instance: instance?,
             paths: paths?,
+            access: access?,
             timers: timers?,
             codes: codes?,
             alarm: alarm?,
@@ -194,6 +197,30 @@ fn paths(raw: &RawPaths) -> Result<Paths, Problem> {
         runtime_dir: absolute_path(&raw.runtime_dir, "paths.runtime_dir")?,
         data_dir: absolute_path(&raw.data_dir, "paths.data_dir")?,
         log_dir: absolute_path(&raw.log_dir, "paths.log_dir")?,
+    })
+}
+
+fn access(raw: &RawAccess) -> Result<Access, Problem> {
+    let name = |text: &Option<Text>, field: &str| -> Result<Option<String>, Problem> {
+        let Some(text) = text else { return Ok(None) };
+        let name = text.get_ref();
+        let valid = (1..=32).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+            && !name.starts_with('-');
+        if !valid {
+            return Err(at(
+                text,
+                field,
+                "not a user or group name: 1 to 32 of a-z, A-Z, 0-9, '_', '-', '.'",
+            ));
+        }
+        Ok(Some(name.clone()))
+    };
+    Ok(Access {
+        user: name(&raw.user, "access.user")?,
+        group: name(&raw.group, "access.group")?,
     })
 }
 

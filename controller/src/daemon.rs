@@ -35,6 +35,13 @@ use tokio_util::task::TaskTracker;
 /// Batches that may wait for the journal thread.
 const JOURNAL_CAPACITY: usize = 256;
 
+/// Makes every file and directory this process creates from now on private
+/// to its user and group (umask `027`): diagnostic logs can quote what
+/// arrives on any input, and are `0640` in `0750` dirs at most.
+pub fn set_private_umask() {
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o027));
+}
+
 /// Runs the controller until a graceful stop. Whatever happens once the
 /// endpoints are claimed, they are released again before this returns.
 pub fn run(settings: Settings, log_file: Option<LogFile>) -> anyhow::Result<()> {
@@ -56,8 +63,8 @@ fn claim_and_serve(
 ) -> anyhow::Result<()> {
     let journal = Journal::open(&settings.events_dir())?;
     let fifo_path = settings.fifo();
-    fifo::create(&fifo_path).with_context(|| format!("creating FIFO {}", fifo_path.display()))?;
-    let queue = queue::open(&settings.instance).context("opening the message queue")?;
+    fifo::create(&fifo_path, &settings.trust)?;
+    let queue = queue::open(&settings.instance, &settings.trust)?;
     let siren = siren::open(settings)?;
     let status = StatusOutput::create(settings)?;
     let mut children = settings.config.detectors.clone();

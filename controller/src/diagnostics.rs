@@ -7,6 +7,7 @@
 //! reopens the file, for log shippers that move it away.
 
 use std::io::{self, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use tracing_appender::non_blocking::WorkerGuard;
@@ -26,6 +27,9 @@ pub struct LogFile {
 impl LogFile {
     fn open(dir: &Path) -> io::Result<LogFile> {
         std::fs::create_dir_all(dir)?;
+        // A dir an older version made 0755 is closed to others now: the
+        // log quotes input, and files it made 0644 are inside.
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o750))?;
         let appender = new_appender(dir)?;
         Ok(LogFile {
             dir: dir.to_path_buf(),

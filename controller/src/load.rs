@@ -10,10 +10,12 @@
 //! segment. Figures are in `docs/PERFORMANCE.md`.
 
 use anyhow::{Context, bail};
+use homesec_ipc::endpoint::{Found, Trust};
 use homesec_ipc::mq::{self, Message};
 use homesec_ipc::status::{Snapshot, StatusReader};
 use homesec_ipc::{SensorKind, SensorState, paths};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -36,15 +38,21 @@ enum Connection {
 }
 
 impl Connection {
-    fn open(transport: &Transport) -> anyhow::Result<Connection> {
+    /// Opens the FIFO or the queue, trusting it only as `trust` says: a
+    /// FIFO or queue of another user never gets our lines.
+    fn open(transport: &Transport, trust: &Trust) -> anyhow::Result<Connection> {
         Ok(match transport {
-            Transport::Fifo(path) => Connection::Fifo(
-                std::fs::OpenOptions::new()
+            Transport::Fifo(path) => {
+                let file = std::fs::OpenOptions::new()
                     .write(true)
+                    .custom_flags(libc::O_NOFOLLOW)
                     .open(path)
-                    .with_context(|| format!("opening {}", path.display()))?,
-            ),
-            Transport::Queue(instance) => Connection::Queue(mq::Sender::open(instance)?),
+                    .with_context(|| format!("opening {}", path.display()))?;
+                let found = Found::of(&file)?;
+                trust.check("FIFO", path, found)?;
+                Connection::Fifo(file)
+            }
+            Transport::Queue(instance) => Connection::Queue(mq::Sender::open(instance, trust)?),
         })
     }
 
@@ -65,15 +73,25 @@ impl Connection {
     }
 }
 
+/// The house: the config file, or the embedded default.
+fn house(config: Option<&Path>) -> anyhow::Result<homesec_config::Config> {
+    Ok(match config {
+        Some(path) => homesec_config::load(path)?,
+        None => homesec_config::default_house(),
+    })
+}
+
+/// Whose endpoints this tool trusts, from the house's `[access]`.
+fn trust(config: Option<&Path>) -> anyhow::Result<Trust> {
+    Ok(house(config)?.access.client_trust()?)
+}
+
 /// A sensor's kind and the two level states it alternates between.
 pub fn states_of(
     sensor: &str,
     config: Option<&Path>,
 ) -> anyhow::Result<(SensorKind, [SensorState; 2])> {
-    let config = match config {
-        Some(path) => homesec_config::load(path)?,
-        None => homesec_config::default_house(),
-    };
+    let config = house(config)?;
     let kind: SensorKind = config
         .sensor(sensor)
         .with_context(|| format!("no sensor '{sensor}' in the house"))?
@@ -94,7 +112,7 @@ pub fn send_events(
     count: u64,
 ) -> anyhow::Result<()> {
     let (kind, states) = states_of(sensor, config)?;
-    let mut connection = Connection::open(transport)?;
+    let mut connection = Connection::open(transport, &trust(config)?)?;
     for i in 0..count {
         connection.send(kind, sensor, states[(i % 2) as usize])?;
     }
@@ -121,7 +139,8 @@ pub struct Plan {
 /// Measures throughput (`count` events from `writers` threads) and then
 /// the latency of `samples` single events, and prints both.
 pub fn bench(plan: &Plan) -> anyhow::Result<()> {
-    let status = StatusReader::open(&paths::status_segment(&plan.instance))?;
+    let trust = trust(plan.config.as_deref())?;
+    let status = StatusReader::open(&paths::status_segment(&plan.instance), &trust)?;
     let base = status.snapshot()?;
     let started = Instant::now();
     flood(plan)?;
@@ -218,7 +237,7 @@ fn wait_until(status: &StatusReader, done: impl Fn(&Snapshot) -> bool) -> anyhow
 fn latency(status: &StatusReader, plan: &Plan) -> anyhow::Result<Vec<Duration>> {
     let sensor = "back-door";
     let (kind, states) = states_of(sensor, plan.config.as_deref())?;
-    let mut connection = Connection::open(&plan.transport)?;
+    let mut connection = Connection::open(&plan.transport, &trust(plan.config.as_deref())?)?;
     let events_of = |s: &Snapshot| {
         s.sensors
             .iter()

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    daemon::set_private_umask();
     let diagnostics = diagnostics::init(Some(&settings.log_dir));
     match daemon::run(settings, diagnostics.log_file.clone()) {
         Ok(()) => ExitCode::SUCCESS,

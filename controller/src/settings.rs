@@ -9,6 +9,7 @@ use anyhow::Context;
 use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use homesec_config::{Config, ConfigSource};
 use homesec_ipc::clock::HouseClock;
+use homesec_ipc::endpoint::Trust;
 use homesec_ipc::paths;
 use std::path::{Path, PathBuf};
 
@@ -54,6 +55,8 @@ pub struct Settings {
     pub sim: bool,
     /// What the simulator is told besides the house: `--scenario`, `--seed`.
     pub sim_args: Vec<String>,
+    /// Who may own and use the endpoints (`[access]`).
+    pub trust: Trust,
 }
 
 impl Settings {
@@ -87,6 +90,7 @@ impl Settings {
             .clone()
             .unwrap_or_else(|| data_dir.join("logs"));
         let clock = house_clock(overrides.speed, overrides.start.as_deref())?;
+        let trust = config.access.controller_trust()?;
         Ok(Settings {
             config,
             instance,
@@ -96,6 +100,7 @@ impl Settings {
             clock,
             sim: overrides.sim,
             sim_args: sim_args(overrides),
+            trust,
         })
     }
 

@@ -30,23 +30,53 @@ fn the_same_instance_with_another_runtime_dir_is_refused_too() {
     assert!(first.stop().success());
 }
 
-#[test]
-fn endpoints_have_their_documented_modes() {
+/// The mode bits of a file.
+fn mode(path: &std::path::Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Every file a controller made under `dir`, with its mode.
+fn modes_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, u32)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        found.push((path.clone(), mode(&path)));
+        if path.is_dir() {
+            found.extend(modes_under(&path));
+        }
+    }
+    found
+}
+
+#[test]
+fn endpoints_are_private_without_a_group() {
     let world = World::new("modes");
     let controller = world.start();
     world.send(&["front-door open"]);
     controller.wait_for_log("durable up to seq 2");
-    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&world.fifo()), 0o600);
+    assert_eq!(mode(&world.segment()), 0o600);
+    assert_eq!(mode(&world.runtime_dir()), 0o750);
+    // Event log, alarm memory and diagnostic logs: nothing for others.
+    for (path, mode) in modes_under(&world.data_dir()) {
+        let expected = if path.is_dir() { 0o750 } else { 0o640 };
+        assert_eq!(mode & !expected, 0, "{} is {mode:o}", path.display());
+    }
+    assert!(controller.stop().success());
+}
+
+#[test]
+fn endpoints_open_to_the_configured_group_have_their_documented_modes() {
+    let group = std::process::Command::new("id").arg("-gn").output().unwrap();
+    let group = String::from_utf8(group.stdout).unwrap();
+    let config = format!("{DEFAULT_HOUSE}\n[access]\ngroup = \"{}\"\n", group.trim());
+    let world = World::new("gmodes").with_config(&config);
+    let controller = world.start();
+    world.send(&["front-door open"]);
+    controller.wait_for_log("durable up to seq 2");
     assert_eq!(mode(&world.fifo()), 0o620);
     assert_eq!(mode(&world.segment()), 0o640);
-    let log = std::fs::read_dir(world.events_dir())
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    assert_eq!(mode(&log), 0o640);
     assert!(controller.stop().success());
 }
 

@@ -3,6 +3,7 @@
 //! and no event lost when the controller is killed and restarted while a
 //! sender keeps sending.
 
+use homesec_ipc::endpoint::Trust;
 use homesec_ipc::mq::{self, Message};
 use homesec_ipc::{SensorKind, SensorState};
 use homesec_system_tests::*;
@@ -19,7 +20,7 @@ fn raw_queue(instance: &str) -> posixmq::PosixMq {
 fn bad_messages_are_refused_and_counted_and_the_queue_keeps_flowing() {
     let world = World::new("mqbad");
     let controller = world.start();
-    let mut sender = mq::Sender::open(&world.instance).unwrap();
+    let mut sender = mq::Sender::open(&world.instance, &Trust::client(None, None)).unwrap();
     let good = |sensor: &str, state| Message::sensor(SensorKind::Door, sensor, state);
     sender
         .send(
@@ -188,7 +189,7 @@ fn events_sent_while_the_controller_is_dead_wait_in_the_queue() {
 fn a_code_check_does_not_hold_up_the_sensor_reports_behind_it() {
     let world = World::new("mqkeypad");
     let controller = world.start();
-    let mut sender = mq::Sender::open(&world.instance).unwrap();
+    let mut sender = mq::Sender::open(&world.instance, &Trust::client(None, None)).unwrap();
     // A wrong code: never remembered, so it costs a full argon2 hash.
     sender
         .send(&Message::keypad("@disarm 0000"), Duration::from_secs(5))

@@ -4,6 +4,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use homesec_ipc::clock::HouseClock;
+use homesec_ipc::endpoint::Trust;
 use homesec_ipc::status::{CameraSlot, SensorSlot, Snapshot, StatusReader, StatusWriter};
 use homesec_ipc::{AlarmState, Mode, SensorKind, SensorState};
 
@@ -52,10 +53,10 @@ fn house() -> Snapshot {
 fn status(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("homesec-bench.status");
-    let mut writer = StatusWriter::create(&path, 64, 4).unwrap();
+    let mut writer = StatusWriter::create(&path, 64, 4, &Trust::controller(None)).unwrap();
     let snap = house();
     writer.publish(&snap).unwrap();
-    let reader = StatusReader::open(&path).unwrap();
+    let reader = StatusReader::open(&path, &Trust::client(None, None)).unwrap();
 
     c.bench_function("snapshot_64_sensors", |b| {
         b.iter(|| reader.snapshot().unwrap())

@@ -7,6 +7,7 @@
 //!
 //! `cargo run --release -p homesec-ipc --example status_stress [-- <reads>]`
 
+use homesec_ipc::endpoint::Trust;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
@@ -145,8 +146,13 @@ fn segment_path() -> Result<(tempfile::TempDir, PathBuf), String> {
 
 fn run_writer(reads: u64) -> Result<(), String> {
     let (_dir, path) = segment_path()?;
-    let mut writer =
-        StatusWriter::create(&path, SENSORS as u16, CAMERAS as u16).map_err(|e| e.to_string())?;
+    let mut writer = StatusWriter::create(
+        &path,
+        SENSORS as u16,
+        CAMERAS as u16,
+        &Trust::controller(None),
+    )
+    .map_err(|e| e.to_string())?;
     let mut snap = base_snapshot();
     writer.publish(&snap).map_err(|e| e.to_string())?;
 
@@ -184,7 +190,7 @@ fn run_writer(reads: u64) -> Result<(), String> {
 }
 
 fn run_reader(path: &Path, reads: u64) -> Result<(), String> {
-    let reader = StatusReader::open(path).map_err(|e| e.to_string())?;
+    let reader = StatusReader::open(path, &Trust::client(None, None)).map_err(|e| e.to_string())?;
     let started = Instant::now();
     let (mut last, mut torn, mut distinct, mut backwards) = (0u64, 0u64, 0u64, 0u64);
     let mut snap = base_snapshot();

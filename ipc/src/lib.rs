@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod clock;
+pub mod endpoint;
 pub mod eventlog;
 pub mod line;
 pub mod mq;

@@ -4,6 +4,7 @@
 //! (this test binary re-executed as the sender). Each test uses its own
 //! queue, named with the pid, removed when the test ends.
 
+use homesec_ipc::endpoint::Trust;
 use std::io::ErrorKind;
 use std::os::fd::AsRawFd;
 use std::process::Command;
@@ -63,9 +64,9 @@ fn leftover_queue(instance: &str, msgsize: usize, depth: usize) -> posixmq::Posi
 #[test]
 fn the_most_urgent_message_is_received_first() {
     let instance = Instance::new("prio");
-    let (receiver, opened) = Receiver::open(&instance.0).unwrap();
+    let (receiver, opened) = Receiver::open(&instance.0, &Trust::controller(None)).unwrap();
     assert_eq!(opened, Opened::Created);
-    let mut sender = Sender::open(&instance.0).unwrap();
+    let mut sender = Sender::open(&instance.0, &Trust::client(None, None)).unwrap();
     let beats = heartbeats(5);
     for beat in &beats {
         sender.send(beat, SHORT).unwrap();
@@ -86,8 +87,8 @@ fn the_most_urgent_message_is_received_first() {
 #[test]
 fn a_full_queue_fails_after_the_deadline() {
     let instance = Instance::new("full");
-    let (receiver, _) = Receiver::open(&instance.0).unwrap();
-    let mut sender = Sender::open(&instance.0).unwrap();
+    let (receiver, _) = Receiver::open(&instance.0, &Trust::controller(None)).unwrap();
+    let mut sender = Sender::open(&instance.0, &Trust::client(None, None)).unwrap();
     for beat in heartbeats(QUEUE_DEPTH) {
         sender.send(&beat, SHORT).unwrap();
     }
@@ -110,7 +111,7 @@ fn a_queue_with_other_attributes_is_recreated() {
     let old = leftover_queue(&instance.0, 64, QUEUE_DEPTH);
     old.send(0, b"left over").unwrap();
     assert!(matches!(
-        Sender::open(&instance.0),
+        Sender::open(&instance.0, &Trust::client(None, None)),
         Err(MqError::Mismatched {
             msgsize: 64,
             maxmsg: 10,
@@ -119,14 +120,14 @@ fn a_queue_with_other_attributes_is_recreated() {
     ));
     drop(old);
 
-    let (receiver, opened) = Receiver::open(&instance.0).unwrap();
+    let (receiver, opened) = Receiver::open(&instance.0, &Trust::controller(None)).unwrap();
     let expected = Opened::Recreated {
         old_msgsize: 64,
         old_maxmsg: QUEUE_DEPTH,
         discarded: 1,
     };
     assert_eq!(opened, expected);
-    let mut sender = Sender::open(&instance.0).unwrap();
+    let mut sender = Sender::open(&instance.0, &Trust::client(None, None)).unwrap();
     let door = Message::sensor(SensorKind::Door, "front-door", SensorState::Closed);
     sender.send(&door, SHORT).unwrap();
     assert_eq!(recv_message(&receiver), door);
@@ -135,15 +136,15 @@ fn a_queue_with_other_attributes_is_recreated() {
 #[test]
 fn messages_waiting_for_a_restarted_controller_are_kept() {
     let instance = Instance::new("restart");
-    let (receiver, _) = Receiver::open(&instance.0).unwrap();
+    let (receiver, _) = Receiver::open(&instance.0, &Trust::controller(None)).unwrap();
     drop(receiver);
-    let mut sender = Sender::open(&instance.0).unwrap();
+    let mut sender = Sender::open(&instance.0, &Trust::client(None, None)).unwrap();
     let beats = heartbeats(3);
     for beat in &beats {
         sender.send(beat, SHORT).unwrap();
     }
 
-    let (receiver, opened) = Receiver::open(&instance.0).unwrap();
+    let (receiver, opened) = Receiver::open(&instance.0, &Trust::controller(None)).unwrap();
     assert_eq!(opened, Opened::Existing { waiting: 3 });
     for beat in beats {
         assert_eq!(recv_message(&receiver), beat);
@@ -154,7 +155,7 @@ fn messages_waiting_for_a_restarted_controller_are_kept() {
 #[test]
 fn senders_never_create_the_queue() {
     let instance = Instance::new("none");
-    let err = Sender::open(&instance.0).unwrap_err();
+    let err = Sender::open(&instance.0, &Trust::client(None, None)).unwrap_err();
     assert!(matches!(&err, MqError::NoQueue { name } if name == &mq::queue_name(&instance.0)));
     assert!(posixmq::PosixMq::open(&mq::queue_name(&instance.0)).is_err());
 }
@@ -162,11 +163,11 @@ fn senders_never_create_the_queue() {
 #[test]
 fn a_sender_stranded_on_a_removed_queue_moves_to_the_new_one() {
     let instance = Instance::new("strand");
-    let (old_receiver, _) = Receiver::open(&instance.0).unwrap();
-    let mut sender = Sender::open(&instance.0).unwrap();
+    let (old_receiver, _) = Receiver::open(&instance.0, &Trust::controller(None)).unwrap();
+    let mut sender = Sender::open(&instance.0, &Trust::client(None, None)).unwrap();
     drop(old_receiver);
     mq::unlink(&instance.0).unwrap();
-    let (receiver, opened) = Receiver::open(&instance.0).unwrap();
+    let (receiver, opened) = Receiver::open(&instance.0, &Trust::controller(None)).unwrap();
     assert_eq!(opened, Opened::Created);
 
     // These fill the orphan nobody reads; the one after finds it full,
@@ -183,7 +184,7 @@ fn a_sender_stranded_on_a_removed_queue_moves_to_the_new_one() {
 #[test]
 fn the_queue_is_group_writable_whatever_the_umask() {
     let instance = Instance::new("mode");
-    let (receiver, _) = Receiver::open(&instance.0).unwrap();
+    let (receiver, _) = Receiver::open(&instance.0, &Trust::controller(None)).unwrap();
     // SAFETY: an all-zero stat is a valid value for fstat to overwrite.
     let mut stat: libc::stat = unsafe { std::mem::zeroed() };
     // SAFETY: the receiver's descriptor is open while `receiver` lives.
@@ -194,7 +195,7 @@ fn the_queue_is_group_writable_whatever_the_umask() {
 #[test]
 fn the_descriptor_polls_readable_when_a_message_waits() {
     let instance = Instance::new("poll");
-    let (receiver, _) = Receiver::open(&instance.0).unwrap();
+    let (receiver, _) = Receiver::open(&instance.0, &Trust::controller(None)).unwrap();
     let readable = || {
         let mut fd = libc::pollfd {
             fd: receiver.as_raw_fd(),
@@ -205,7 +206,7 @@ fn the_descriptor_polls_readable_when_a_message_waits() {
         unsafe { libc::poll(&mut fd, 1, 0) == 1 && fd.revents & libc::POLLIN != 0 }
     };
     assert!(!readable());
-    let mut sender = Sender::open(&instance.0).unwrap();
+    let mut sender = Sender::open(&instance.0, &Trust::client(None, None)).unwrap();
     sender
         .send(&Message::keypad("@disarm 1234"), SHORT)
         .unwrap();
@@ -215,12 +216,12 @@ fn the_descriptor_polls_readable_when_a_message_waits() {
 #[test]
 fn a_broken_message_is_reported_and_the_queue_keeps_flowing() {
     let instance = Instance::new("broken");
-    let (receiver, _) = Receiver::open(&instance.0).unwrap();
+    let (receiver, _) = Receiver::open(&instance.0, &Trust::controller(None)).unwrap();
     let raw = posixmq::OpenOptions::writeonly()
         .open(&mq::queue_name(&instance.0))
         .unwrap();
     raw.send(2, &[1; MAX_MSG_SIZE]).unwrap();
-    let mut sender = Sender::open(&instance.0).unwrap();
+    let mut sender = Sender::open(&instance.0, &Trust::client(None, None)).unwrap();
     let door = Message::sensor(SensorKind::Door, "back-door", SensorState::Open);
     sender.send(&door, SHORT).unwrap();
 
@@ -233,7 +234,7 @@ fn a_broken_message_is_reported_and_the_queue_keeps_flowing() {
 #[test]
 fn a_message_from_another_process_is_received() {
     let instance = Instance::new("proc");
-    let (receiver, _) = Receiver::open(&instance.0).unwrap();
+    let (receiver, _) = Receiver::open(&instance.0, &Trust::controller(None)).unwrap();
     let child = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "sender_process", "--ignored", "--nocapture"])
         .env(INSTANCE_ENV, &instance.0)
@@ -272,7 +273,7 @@ fn sender_process() {
         );
         return;
     };
-    let mut sender = Sender::open(&instance).unwrap();
+    let mut sender = Sender::open(&instance, &Trust::client(None, None)).unwrap();
     let smoke = Message::sensor(SensorKind::Smoke, "kitchen-smoke", SensorState::Alarm);
     sender.send(&smoke, SHORT).unwrap();
 }

@@ -3,6 +3,7 @@
 //! of a published snapshot derives from one counter `n`, so a snapshot mixing
 //! two publishes is detected; `n` must also never go backwards.
 
+use homesec_ipc::endpoint::Trust;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -67,7 +68,13 @@ fn snapshot_for(n: u64) -> Snapshot {
 fn a_reader_process_never_sees_a_torn_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("homesec-torn.status");
-    let mut writer = StatusWriter::create(&path, SENSORS as u16, CAMERAS as u16).unwrap();
+    let mut writer = StatusWriter::create(
+        &path,
+        SENSORS as u16,
+        CAMERAS as u16,
+        &Trust::controller(None),
+    )
+    .unwrap();
     writer.publish(&snapshot_for(0)).unwrap();
 
     let mut reader = Command::new(std::env::current_exe().unwrap())
@@ -104,7 +111,7 @@ fn reader_process() {
         );
         return;
     };
-    let reader = StatusReader::open(Path::new(&path)).unwrap();
+    let reader = StatusReader::open(Path::new(&path), &Trust::client(None, None)).unwrap();
     let (mut last, mut distinct, mut torn) = (0u64, 0u64, 0u64);
     for _ in 0..READS {
         let snap = reader.snapshot().unwrap();

@@ -6,6 +6,7 @@ use crate::filter::Filter;
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
 use homesec_config::Config;
+use homesec_ipc::endpoint::Trust;
 use homesec_ipc::paths;
 use std::path::PathBuf;
 
@@ -74,6 +75,8 @@ pub struct Settings {
     pub seed: u64,
     /// Where reports go.
     pub output: OutputKind,
+    /// Whose endpoints (queue, status segment, pidfile) to trust.
+    pub trust: Trust,
 }
 
 impl Settings {
@@ -94,6 +97,7 @@ impl Settings {
             .or_else(|| house.paths.runtime_dir.clone())
             .unwrap_or_else(|| paths::default_runtime_dir(&instance));
         let filter = Filter::new(args.only, args.skip, &house)?;
+        let trust = house.access.client_trust()?;
         Ok(Settings {
             house,
             instance,
@@ -103,6 +107,7 @@ impl Settings {
             scenario: args.scenario,
             seed: args.seed,
             output: args.output,
+            trust,
         })
     }
 }

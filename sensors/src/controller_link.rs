@@ -10,10 +10,12 @@
 //! ```
 
 use homesec_ipc::clock::HouseClock;
+use homesec_ipc::endpoint::{Found, Trust};
 use homesec_ipc::status::{Liveness, StatusReader, liveness};
 use rustix::fs::{FlockOperation, flock};
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -67,13 +69,19 @@ impl std::fmt::Display for PidSource {
 }
 
 /// The running controller's pid: from the status segment header when it
-/// says the controller runs, else from the pidfile.
-pub fn controller_pid(segment: &Path, pidfile: &Path) -> Result<(u32, PidSource), SignalError> {
-    let segment_why = match segment_pid(segment) {
+/// says the controller runs, else from the pidfile; either only when
+/// `trust` trusts its owner, since whoever wrote a pid there chooses which
+/// process our SIGUSR1 reaches.
+pub fn controller_pid(
+    segment: &Path,
+    pidfile: &Path,
+    trust: &Trust,
+) -> Result<(u32, PidSource), SignalError> {
+    let segment_why = match segment_pid(segment, trust) {
         Ok(pid) => return Ok((pid, PidSource::StatusSegment)),
         Err(why) => why,
     };
-    match pidfile_pid(pidfile) {
+    match pidfile_pid(pidfile, trust) {
         Ok(pid) => Ok((pid, PidSource::Pidfile)),
         Err(pidfile_why) => Err(SignalError::NoController {
             segment: segment.to_path_buf(),
@@ -84,8 +92,8 @@ pub fn controller_pid(segment: &Path, pidfile: &Path) -> Result<(u32, PidSource)
     }
 }
 
-fn segment_pid(segment: &Path) -> Result<u32, String> {
-    let snap = StatusReader::open(segment)
+fn segment_pid(segment: &Path, trust: &Trust) -> Result<u32, String> {
+    let snap = StatusReader::open(segment, trust)
         .and_then(|reader| reader.snapshot())
         .map_err(|e| e.to_string())?;
     // Only a live heartbeat proves the pid is still the controller's: after
@@ -99,8 +107,17 @@ fn segment_pid(segment: &Path) -> Result<u32, String> {
     }
 }
 
-fn pidfile_pid(pidfile: &Path) -> Result<u32, String> {
-    let mut file = std::fs::File::open(pidfile).map_err(|e| e.to_string())?;
+fn pidfile_pid(pidfile: &Path, trust: &Trust) -> Result<u32, String> {
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(pidfile)
+        .map_err(|e| e.to_string())?;
+    let found = Found::of(&file).map_err(|e| e.to_string())?;
+    // The pidfile is readable by the group; only its owner is checked.
+    if !trust.owns(found.uid) {
+        return Err(format!("not trusted: {found}"));
+    }
     // The controller holds an exclusive flock on its pidfile for its whole
     // life: if we can take a shared one, nobody holds it and the pid in it
     // is stale (and may belong to another process by now).
@@ -116,8 +133,8 @@ fn pidfile_pid(pidfile: &Path) -> Result<u32, String> {
 }
 
 /// Sends SIGUSR1 (panic: alarm now) to the controller; returns its pid.
-pub fn signal_panic(segment: &Path, pidfile: &Path) -> Result<u32, SignalError> {
-    let (pid, from) = controller_pid(segment, pidfile)?;
+pub fn signal_panic(segment: &Path, pidfile: &Path, trust: &Trust) -> Result<u32, SignalError> {
+    let (pid, from) = controller_pid(segment, pidfile, trust)?;
     let kill_err = |source| SignalError::Kill { pid, from, source };
     let target = libc::pid_t::try_from(pid)
         .map_err(|_| kill_err(std::io::Error::from_raw_os_error(libc::ESRCH)))?;
@@ -149,6 +166,7 @@ const RECHECK_UNPUBLISHED: Duration = Duration::from_millis(100);
 /// What the segment last said.
 pub struct ControllerWatch {
     segment: PathBuf,
+    trust: Trust,
     file_id: Option<(u64, u64)>,
     recheck_at: Option<Instant>,
     pid: Option<u32>,
@@ -157,9 +175,10 @@ pub struct ControllerWatch {
 
 impl ControllerWatch {
     /// Reads the segment at `segment` if there is one; real time otherwise.
-    pub fn new(segment: PathBuf) -> ControllerWatch {
+    pub fn new(segment: PathBuf, trust: Trust) -> ControllerWatch {
         let mut watch = ControllerWatch {
             segment,
+            trust,
             file_id: None,
             recheck_at: None,
             pid: None,
@@ -191,7 +210,7 @@ impl ControllerWatch {
         }
         self.file_id = file_id;
         self.recheck_at = None;
-        let snap = match StatusReader::open(&self.segment).and_then(|r| r.snapshot()) {
+        let snap = match StatusReader::open(&self.segment, &self.trust).and_then(|r| r.snapshot()) {
             Ok(snap) => snap,
             Err(e) => {
                 tracing::debug!("status segment unreadable, keeping the last clock: {e}");
@@ -247,7 +266,8 @@ mod tests {
         let pidfile = homesec_ipc::paths::pidfile(dir.path());
         let _held = held_pidfile(&pidfile, "4242\n");
         assert_eq!(
-            controller_pid(&absent_segment(), &pidfile).expect("pid found"),
+            controller_pid(&absent_segment(), &pidfile, &Trust::client(None, None))
+                .expect("pid found"),
             (4242, PidSource::Pidfile)
         );
     }
@@ -257,7 +277,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let pidfile = homesec_ipc::paths::pidfile(dir.path());
         std::fs::write(&pidfile, "4242\n").expect("pidfile written");
-        let err = controller_pid(&absent_segment(), &pidfile).expect_err("stale");
+        let err = controller_pid(&absent_segment(), &pidfile, &Trust::client(None, None))
+            .expect_err("stale");
         assert!(err.to_string().contains("stale"), "{err}");
     }
 
@@ -272,7 +293,7 @@ mod tests {
             .expect("sleep runs");
         let _held = held_pidfile(&pidfile, &format!("{}\n", child.id()));
         assert_eq!(
-            signal_panic(&absent_segment(), &pidfile).expect("sent"),
+            signal_panic(&absent_segment(), &pidfile, &Trust::client(None, None)).expect("sent"),
             child.id()
         );
         // SIGUSR1's default action ends `sleep`: the status shows which signal.
@@ -284,7 +305,8 @@ mod tests {
     fn neither_segment_nor_pidfile_is_an_error_naming_both() {
         let dir = tempfile::tempdir().expect("temp dir");
         let pidfile = homesec_ipc::paths::pidfile(dir.path());
-        let err = controller_pid(&absent_segment(), &pidfile).expect_err("no controller");
+        let err = controller_pid(&absent_segment(), &pidfile, &Trust::client(None, None))
+            .expect_err("no controller");
         let text = err.to_string();
         assert!(text.contains("not found"), "{text}");
         assert!(text.contains(&pidfile.display().to_string()), "{text}");
@@ -297,7 +319,7 @@ mod tests {
         for junk in ["", "abc\n", "1\n", "-5\n"] {
             let _held = held_pidfile(&pidfile, junk);
             assert!(
-                controller_pid(&absent_segment(), &pidfile).is_err(),
+                controller_pid(&absent_segment(), &pidfile, &Trust::client(None, None)).is_err(),
                 "{junk:?}"
             );
         }
@@ -305,7 +327,7 @@ mod tests {
 
     #[test]
     fn a_missing_segment_means_real_time_and_no_restart() {
-        let mut watch = ControllerWatch::new(absent_segment());
+        let mut watch = ControllerWatch::new(absent_segment(), Trust::client(None, None));
         assert_eq!(watch.clock(), HouseClock::REAL);
         assert_eq!(watch.refresh(), None);
     }
@@ -335,14 +357,15 @@ mod tests {
     fn a_restart_is_seen_once_the_new_segment_is_published() {
         let dir = tempfile::tempdir().expect("temp dir");
         let segment = dir.path().join("homesec-t.status");
-        let mut watch = ControllerWatch::new(segment.clone());
+        let mut watch = ControllerWatch::new(segment.clone(), Trust::client(None, None));
         let fast = HouseClock {
             origin_wall_ms: 1,
             origin_house_ms: 2,
             speed: 60.0,
         };
 
-        let mut first = StatusWriter::create(&segment, 1, 1).expect("created");
+        let mut first =
+            StatusWriter::create(&segment, 1, 1, &Trust::controller(None)).expect("created");
         assert_eq!(watch.refresh(), None, "not published yet");
         assert!(watch.recheck_at().is_some());
         first.publish(&published(4242, fast)).expect("published");
@@ -352,7 +375,8 @@ mod tests {
         assert_eq!(watch.recheck_at(), None);
         assert_eq!(watch.refresh(), None, "nothing changed");
 
-        let mut second = StatusWriter::create(&segment, 1, 1).expect("replaced");
+        let mut second =
+            StatusWriter::create(&segment, 1, 1, &Trust::controller(None)).expect("replaced");
         second
             .publish(&published(4343, HouseClock::REAL))
             .expect("published");
@@ -367,13 +391,14 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let segment = dir.path().join("homesec-t.status");
         let pidfile = dir.path().join("controller.pid");
-        let mut writer = StatusWriter::create(&segment, 1, 1).expect("created");
+        let mut writer =
+            StatusWriter::create(&segment, 1, 1, &Trust::controller(None)).expect("created");
         let mut snap = published(4242, HouseClock::REAL);
         snap.running = false;
         writer.publish(&snap).expect("published");
         let _held = held_pidfile(&pidfile, "5151\n");
         assert_eq!(
-            controller_pid(&segment, &pidfile).expect("pid"),
+            controller_pid(&segment, &pidfile, &Trust::client(None, None)).expect("pid"),
             (5151, PidSource::Pidfile)
         );
     }
@@ -383,12 +408,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let segment = dir.path().join("homesec-t.status");
         let pidfile = dir.path().join("controller.pid");
-        let mut writer = StatusWriter::create(&segment, 1, 1).expect("created");
+        let mut writer =
+            StatusWriter::create(&segment, 1, 1, &Trust::controller(None)).expect("created");
         writer
             .publish(&published(std::process::id(), HouseClock::REAL))
             .expect("published");
         assert_eq!(
-            controller_pid(&segment, &pidfile).expect("pid"),
+            controller_pid(&segment, &pidfile, &Trust::client(None, None)).expect("pid"),
             (std::process::id(), PidSource::StatusSegment)
         );
         // Killed without a clean stop: the running flag stays, the pid is gone.
@@ -401,7 +427,7 @@ mod tests {
             .publish(&published(gone_pid, HouseClock::REAL))
             .expect("published");
         assert!(
-            controller_pid(&segment, &pidfile).is_err(),
+            controller_pid(&segment, &pidfile, &Trust::client(None, None)).is_err(),
             "a dead pid is never signalled"
         );
     }

@@ -21,6 +21,7 @@ use crate::segment_watch;
 use crate::sim::{self, Simulator};
 use anyhow::Context;
 use homesec_config::{Input, Sensor};
+use homesec_ipc::endpoint::Trust;
 use homesec_ipc::{SensorKind, SensorState, paths};
 use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -44,7 +45,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             segment.display()
         );
     }
-    let watch = ControllerWatch::new(segment.clone());
+    let watch = ControllerWatch::new(segment.clone(), settings.trust.clone());
     let mut first = Vec::new();
     let backend = start_backend(&settings, &watch, &wake_tx, &mut first)?;
     let output = start_output(&settings);
@@ -68,6 +69,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .collect(),
         segment,
         pidfile: paths::pidfile(&settings.runtime_dir),
+        trust: settings.trust.clone(),
         watch,
         stop_signal,
     };
@@ -187,7 +189,13 @@ fn start_output(settings: &Settings) -> Box<dyn Output> {
                 .iter()
                 .map(|s| (s.id.clone(), s.kind))
                 .collect();
-            Box::new(MqOutput::new(&settings.instance, kinds, Instant::now()))
+            let trust = settings.trust.clone();
+            Box::new(MqOutput::new(
+                &settings.instance,
+                trust,
+                kinds,
+                Instant::now(),
+            ))
         }
     }
 }
@@ -210,6 +218,7 @@ struct Process {
     panic_buttons: HashSet<String>,
     segment: PathBuf,
     pidfile: PathBuf,
+    trust: Trust,
     watch: ControllerWatch,
     /// The TERM/INT received, 0 if none: checked between two sends.
     stop_signal: Arc<AtomicI32>,
@@ -359,7 +368,7 @@ impl Process {
 
     /// The signal is the fastest way in, and never waits behind a queue.
     fn signal_panic(&self, report: &Report) {
-        if let Err(e) = controller_link::signal_panic(&self.segment, &self.pidfile) {
+        if let Err(e) = controller_link::signal_panic(&self.segment, &self.pidfile, &self.trust) {
             tracing::error!(?report, "panic button pressed, but {e}");
         }
     }

@@ -39,8 +39,8 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let code = match args.command {
         Command::Status { json } => {
-            match ctl::instance(args.instance.as_deref(), args.config.as_deref()) {
-                Ok(instance) => ctl::status(&instance, json),
+            match ctl::Target::new(args.instance.as_deref(), args.config.as_deref()) {
+                Ok(target) => ctl::status(&target, json),
                 Err(e) => {
                     eprintln!("homesecctl: {e}");
                     ctl::EXIT_ERROR

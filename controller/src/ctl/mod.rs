@@ -8,6 +8,7 @@
 
 pub mod status;
 
+use homesec_ipc::endpoint::Trust;
 use homesec_ipc::status::Liveness;
 use std::io::BufRead;
 use std::path::Path;
@@ -18,24 +19,32 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERROR: u8 = 1;
 pub use status::{EXIT_BAD_SEGMENT, EXIT_NOT_RUNNING};
 
-/// The instance a command is about: `--instance`, else the config's, else
-/// the embedded default house's.
-pub fn instance(instance: Option<&str>, config: Option<&Path>) -> Result<String, String> {
-    if let Some(name) = instance {
-        return Ok(name.to_string());
-    }
-    match config {
-        Some(path) => homesec_config::load(path)
-            .map(|c| c.instance)
-            .map_err(|e| e.to_string()),
-        None => Ok(homesec_config::default_house().instance),
+/// The controller a command is about.
+pub struct Target {
+    /// `--instance`, else the config's, else the embedded default house's.
+    pub instance: String,
+    /// Whose endpoints to trust: the config's `[access]`.
+    pub trust: Trust,
+}
+
+impl Target {
+    /// The target of `--instance` and `--config`.
+    pub fn new(instance: Option<&str>, config: Option<&Path>) -> Result<Target, String> {
+        let house = match config {
+            Some(path) => homesec_config::load(path).map_err(|e| e.to_string())?,
+            None => homesec_config::default_house(),
+        };
+        Ok(Target {
+            instance: instance.map_or(house.instance, str::to_string),
+            trust: house.access.client_trust().map_err(|e| e.to_string())?,
+        })
     }
 }
 
 /// `homesecctl status [--json]`: 0 when the controller is alive, 3 when it
-/// is not running, 4 when the segment is unreadable.
-pub fn status(instance: &str, json: bool) -> u8 {
-    match status::read_status(instance) {
+/// is not running, 4 when the segment is unreadable or not trusted.
+pub fn status(target: &Target, json: bool) -> u8 {
+    match status::read_status(&target.instance, &target.trust) {
         Ok((report, live)) => {
             if json {
                 match serde_json::to_string_pretty(&report) {

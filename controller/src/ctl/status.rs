@@ -2,6 +2,7 @@
 //! dead, stale) and rendered as a table or as JSON.
 
 use chrono::{Local, TimeZone};
+use homesec_ipc::endpoint::Trust;
 use homesec_ipc::status::{Liveness, Snapshot, StatusError, StatusReader, liveness};
 use homesec_ipc::{paths, vocab};
 use serde::Serialize;
@@ -28,9 +29,12 @@ pub struct StatusReport {
 }
 
 /// Reads the status of `instance`; the error says why it could not.
-pub fn read_status(instance: &str) -> Result<(StatusReport, Liveness), (u8, String)> {
+pub fn read_status(
+    instance: &str,
+    trust: &Trust,
+) -> Result<(StatusReport, Liveness), (u8, String)> {
     let path = paths::status_segment(instance);
-    let reader = StatusReader::open(&path).map_err(|e| classify(&path, &e))?;
+    let reader = StatusReader::open(&path, trust).map_err(|e| classify(&path, &e))?;
     let snapshot = reader.snapshot().map_err(|e| match e {
         // The seqlock stays odd only if the writer stopped in mid-publish.
         StatusError::Busy { .. } => (

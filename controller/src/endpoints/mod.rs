@@ -5,16 +5,16 @@
 //!
 //! Claiming takes the locks before anything else is created, so a second
 //! controller of the same instance stops there and touches nothing of the
-//! first one's.
+//! first one's. Every endpoint is checked as `homesec_ipc::endpoint`
+//! describes: a runtime dir inside a directory that another user controls,
+//! or a lock file another user made, stops the start with a message that
+//! names it.
 
 pub mod pidfile;
 
 use crate::settings::Settings;
-use anyhow::Context;
-use homesec_ipc::paths;
+use homesec_ipc::{endpoint, paths};
 use pidfile::Pidfile;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
-use std::path::Path;
 
 /// The locks that make this controller the only one of its instance; held
 /// until [`Claimed::release`].
@@ -22,33 +22,22 @@ pub struct Claimed {
     locks: [Pidfile; 2],
 }
 
-/// Creates the runtime dir and takes the instance lock and the pidfile.
+/// Creates the runtime dir (0750, in a chain of directories no other user
+/// controls) and takes the instance lock and the pidfile.
 pub fn claim(settings: &Settings) -> anyhow::Result<Claimed> {
-    create_runtime_dir(&settings.runtime_dir)?;
+    let trust = &settings.trust;
+    endpoint::create_dir_chain(&settings.runtime_dir, trust)?;
+    let lock = paths::instance_lock(&settings.instance);
     let locks = [
-        Pidfile::acquire(&paths::instance_lock(&settings.instance))?,
-        Pidfile::acquire(&settings.pidfile())?,
+        Pidfile::acquire("instance lock", &lock, 0o600, trust)?,
+        Pidfile::acquire(
+            "pidfile",
+            &settings.pidfile(),
+            trust.mode(0o600, 0o040),
+            trust,
+        )?,
     ];
     Ok(Claimed { locks })
-}
-
-/// Creates the runtime dir (0750) and refuses one that another user owns
-/// or that others may write to: the FIFO and pidfile live there.
-fn create_runtime_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o750)
-        .create(dir)
-        .with_context(|| format!("creating runtime dir {}", dir.display()))?;
-    let meta = std::fs::metadata(dir).with_context(|| format!("reading {}", dir.display()))?;
-    let me = rustix::process::geteuid().as_raw();
-    anyhow::ensure!(
-        meta.uid() == me && meta.mode() & 0o002 == 0,
-        "runtime dir {} belongs to uid {} or is writable by anyone; use a dir of your own (--runtime-dir)",
-        dir.display(),
-        meta.uid()
-    );
-    Ok(())
 }
 
 impl Claimed {

@@ -6,11 +6,11 @@
 //! by a killed controller is simply locked again by the next one. A second
 //! controller finds the lock held and reports the pid written in the file.
 
+use homesec_ipc::endpoint::{self, EndpointError, Trust};
 use rustix::fs::{FlockOperation, flock};
 use rustix::io::Errno;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read, Seek, Write};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// Why the pidfile could not be taken.
@@ -26,6 +26,9 @@ pub enum PidfileError {
         /// The pidfile.
         path: PathBuf,
     },
+    /// The file is not ours, or not a file.
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
     /// The file could not be opened, locked or written.
     #[error("pidfile {path}: {source}")]
     Io {
@@ -44,10 +47,17 @@ pub struct Pidfile {
 }
 
 impl Pidfile {
-    /// Takes the lock on `path` and writes our pid into it.
-    pub fn acquire(path: &Path) -> Result<Pidfile, PidfileError> {
+    /// Takes the lock on `path` and writes our pid into it. The file is
+    /// opened without following a symlink, and refused if another user
+    /// made it; `mode` is set on it (`what` names it in errors).
+    pub fn acquire(
+        what: &'static str,
+        path: &Path,
+        mode: u32,
+        trust: &Trust,
+    ) -> Result<Pidfile, PidfileError> {
         loop {
-            let file = open_locked(path)?;
+            let file = open_locked(what, path, mode, trust)?;
             // A holder that was just stopping may have unlinked the file we
             // opened: then our lock is on a dead inode. Lock the live one.
             if same_file(&file, path) {
@@ -86,20 +96,18 @@ impl Pidfile {
 }
 
 /// Opens `path` (creating it) and takes its lock, or says who holds it.
-fn open_locked(path: &Path) -> Result<File, PidfileError> {
+fn open_locked(
+    what: &'static str,
+    path: &Path,
+    mode: u32,
+    trust: &Trust,
+) -> Result<File, PidfileError> {
     let io_err = |source| PidfileError::Io {
         path: path.to_path_buf(),
         source,
     };
     // No O_TRUNC: until we hold the lock the content belongs to the holder.
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o644)
-        .open(path)
-        .map_err(io_err)?;
+    let mut file = endpoint::open_own_file(what, path, mode, trust)?;
     match flock(&file, FlockOperation::NonBlockingLockExclusive) {
         Ok(()) => return Ok(file),
         Err(Errno::WOULDBLOCK) => {}
@@ -134,12 +142,12 @@ mod tests {
     fn second_holder_is_refused_with_the_first_pid() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("controller.pid");
-        let first = Pidfile::acquire(&path).unwrap();
+        let first = Pidfile::acquire("pidfile", &path, 0o600, &Trust::controller(None)).unwrap();
         let written = std::fs::read_to_string(&path).unwrap();
         assert_eq!(written.trim(), std::process::id().to_string());
         // flock locks belong to the open file description, so a second open in
         // the same process conflicts just like another process would.
-        let err = Pidfile::acquire(&path).unwrap_err();
+        let err = Pidfile::acquire("pidfile", &path, 0o600, &Trust::controller(None)).unwrap_err();
         assert!(
             err.to_string()
                 .contains(&format!("pid {}", std::process::id())),
@@ -147,7 +155,7 @@ mod tests {
         );
         first.remove().unwrap();
         assert!(!path.exists());
-        Pidfile::acquire(&path).unwrap();
+        Pidfile::acquire("pidfile", &path, 0o600, &Trust::controller(None)).unwrap();
     }
 
     #[test]
@@ -155,7 +163,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("controller.pid");
         std::fs::write(&path, "999999\n").unwrap();
-        let pf = Pidfile::acquire(&path).unwrap();
+        let pf = Pidfile::acquire("pidfile", &path, 0o600, &Trust::controller(None)).unwrap();
         assert_eq!(
             std::fs::read_to_string(pf.path()).unwrap().trim(),
             std::process::id().to_string()

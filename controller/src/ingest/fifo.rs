@@ -1,5 +1,6 @@
-//! The named FIFO `<runtime-dir>/events.fifo`: any script can write event
-//! lines into it (`echo "front-door open" > events.fifo`).
+//! The named FIFO `<runtime-dir>/events.fifo`: any script of the owner or
+//! the configured group can write event lines into it (`echo "front-door
+//! open" > events.fifo`).
 //!
 //! The controller opens it read-write. Holding a write end itself means the
 //! FIFO never reports end-of-file when the last writer goes away, so the
@@ -11,42 +12,53 @@
 //! cannot hold the daemon up — and then stops.
 
 use crate::ingest::line_ingest::LineIngest;
-use rustix::fs::{CWD, FileType, Mode, mknodat};
+use homesec_ipc::endpoint::{self, EndpointError, Found, Trust};
+use rustix::fs::{CWD, FileType, Mode, OFlags, mknodat, open};
 use std::io;
-use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
 use tokio::io::AsyncReadExt;
 use tokio::net::unix::pipe;
 use tokio_util::sync::CancellationToken;
 
-/// Permissions of a FIFO we create: the owner reads, its group may write.
-const FIFO_MODE: u32 = 0o620;
+/// What the endpoint checks call the FIFO.
+const WHAT: &str = "FIFO";
 /// Bytes read at once: many lines per wake-up under load.
 const READ_SIZE: usize = 64 * 1024;
 
-/// Creates the FIFO at `path` (or adopts one left by an earlier run).
-pub fn create(path: &Path) -> io::Result<()> {
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_fifo() => {
+/// Creates the FIFO at `path` (or adopts one of ours left by an earlier
+/// run; one that another user made is refused). Its mode is set on the open
+/// descriptor: `0620` with a group (the owner reads, the group writes),
+/// `0600` without.
+pub fn create(path: &Path, trust: &Trust) -> Result<(), EndpointError> {
+    match endpoint::found_at(path).map_err(|e| EndpointError::io(WHAT, path, "stat", e))? {
+        Some((_, FileType::Fifo)) => {
             tracing::debug!(path = %path.display(), "reusing the existing FIFO");
         }
-        Ok(_) => {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!(
-                    "{} exists and is not a FIFO; remove it or choose another runtime dir",
-                    path.display()
-                ),
-            ));
+        Some(_) => {
+            return Err(EndpointError::WrongType {
+                what: WHAT,
+                path: path.to_path_buf(),
+                expected: "a FIFO",
+            });
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let mode = Mode::from_raw_mode(FIFO_MODE);
-            mknodat(CWD, path, FileType::Fifo, mode, 0)?;
-        }
-        Err(e) => return Err(e),
+        None => mknodat(CWD, path, FileType::Fifo, Mode::from_raw_mode(0o600), 0)
+            .map_err(|e| EndpointError::io(WHAT, path, "mkfifo", e))?,
     }
-    // mkfifo's mode is filtered by the umask; the contract is exactly 0620.
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(FIFO_MODE))
+    // Opened without blocking (no writer needed) and without following a
+    // link, so the checks and the mode apply to the FIFO itself.
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let fd =
+        open(path, flags, Mode::empty()).map_err(|e| EndpointError::io(WHAT, path, "open", e))?;
+    let found = Found::of(&fd).map_err(|e| EndpointError::io(WHAT, path, "stat", e))?;
+    if !trust.owns(found.uid) {
+        return Err(EndpointError::Foreign {
+            what: WHAT,
+            path: path.to_path_buf(),
+            found,
+            trusted: vec![endpoint::my_uid()],
+        });
+    }
+    trust.apply(WHAT, path, &fd, trust.mode(0o600, 0o020))
 }
 
 /// Reads the FIFO until `shutdown`, then drains what was there at that moment.

@@ -14,6 +14,7 @@
 
 use crate::ingest::keypad::Keypad;
 use crate::ingest::{Input, InputSender};
+use homesec_ipc::endpoint::Trust;
 use homesec_ipc::line::{self, Control, Line};
 use homesec_ipc::mq::{self, DecodeError, Message, Received, Receiver};
 use std::io;
@@ -175,8 +176,8 @@ fn interpret(received: Received, keypad: &Keypad) -> Routed {
 }
 
 /// Opens (creating) the queue for `instance`, saying what was found.
-pub fn open(instance: &str) -> Result<Receiver, mq::MqError> {
-    let (queue, opened) = Receiver::open(instance)?;
+pub fn open(instance: &str, trust: &Trust) -> Result<Receiver, mq::MqError> {
+    let (queue, opened) = Receiver::open(instance, trust)?;
     match opened {
         mq::Opened::Created => {
             tracing::info!(queue = %mq::queue_name(instance), "message queue created")

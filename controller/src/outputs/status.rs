@@ -32,7 +32,7 @@ impl StatusOutput {
             .unwrap_or(u16::MAX)
             .max(MIN_CAMERA_SLOTS);
         let path = settings.status_segment();
-        let writer = StatusWriter::create(&path, sensor_capacity, cameras)
+        let writer = StatusWriter::create(&path, sensor_capacity, cameras, &settings.trust)
             .with_context(|| format!("creating the status segment {}", path.display()))?;
         Ok(StatusOutput {
             writer,

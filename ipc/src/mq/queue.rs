@@ -5,16 +5,14 @@
 //! silently.
 
 use super::{DecodeError, EncodeError, MAX_MSG_SIZE, Message, QUEUE_DEPTH, queue_name};
+use crate::endpoint::{EndpointError, Found, Trust};
 use posixmq::{OpenOptions, PosixMq};
 use std::io::{self, ErrorKind};
-use std::mem::MaybeUninit;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::time::{Duration, Instant};
 
-/// The queue's permissions: the owner (the controller) receives and sends,
-/// its group sends. Set with `fchmod` after creating, so the umask cannot
-/// take the group's write bit away.
-const MODE: u32 = 0o620;
+/// What the endpoint checks call the queue.
+const WHAT: &str = "message queue";
 
 /// What can go wrong opening the queue or sending on it.
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +60,9 @@ pub enum MqError {
     /// The message breaks the contract; nothing was sent.
     #[error(transparent)]
     Encode(#[from] EncodeError),
+    /// The queue is not the controller's, or is open to others.
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
 }
 
 impl MqError {
@@ -115,19 +116,39 @@ pub struct Receiver {
 }
 
 impl Receiver {
-    /// Opens the instance's queue for receiving, creating it (mode `0620`,
-    /// [`MAX_MSG_SIZE`], [`QUEUE_DEPTH`]) or replacing one with other
-    /// attributes. The caller should log anything but [`Opened::Created`].
-    pub fn open(instance: &str) -> Result<(Receiver, Opened), MqError> {
+    /// Opens the instance's queue for receiving, creating it (mode `0620`
+    /// with a group, else `0600`; [`MAX_MSG_SIZE`], [`QUEUE_DEPTH`]) or
+    /// replacing one of ours with other attributes. A queue that another
+    /// user made is refused, never adopted: its messages could come from
+    /// anyone, and its owner could read what our senders write. The caller
+    /// should log anything but [`Opened::Created`].
+    pub fn open(instance: &str, trust: &Trust) -> Result<(Receiver, Opened), MqError> {
         let name = queue_name(instance);
-        match create(&name) {
+        match create(&name, trust) {
             Ok(mq) => return Ok((Receiver { mq, name }, Opened::Created)),
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(MqError::io(&name, "create", e)),
+            Err(MqError::Io { source, .. }) if source.kind() == ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
         }
-        let existing = receiving()
-            .open(&name)
-            .map_err(|e| MqError::io(&name, "open", e))?;
+        let existing = receiving().open(&name).map_err(|e| {
+            let op = if e.kind() == ErrorKind::PermissionDenied {
+                "open (another user's queue? see /dev/mqueue)"
+            } else {
+                "open"
+            };
+            MqError::io(&name, op, e)
+        })?;
+        let found = Found::of(fd(&existing)).map_err(|e| MqError::io(&name, "stat", e))?;
+        let path = std::path::Path::new(&name);
+        if !trust.owns(found.uid) {
+            return Err(EndpointError::Foreign {
+                what: WHAT,
+                path: path.to_path_buf(),
+                found,
+                trusted: vec![crate::endpoint::my_uid()],
+            }
+            .into());
+        }
+        trust.apply(WHAT, path, fd(&existing), queue_mode(trust))?;
         let old = existing
             .attributes()
             .map_err(|e| MqError::io(&name, "read attributes of", e))?;
@@ -139,7 +160,7 @@ impl Receiver {
         }
         drop(existing);
         remove(&name)?;
-        let mq = create(&name).map_err(|e| MqError::io(&name, "create", e))?;
+        let mq = create(&name, trust)?;
         let opened = Opened::Recreated {
             old_msgsize: old.max_msg_len,
             old_maxmsg: old.capacity,
@@ -177,16 +198,24 @@ impl AsRawFd for Receiver {
 pub struct Sender {
     mq: PosixMq,
     name: String,
+    trust: Trust,
 }
 
 impl Sender {
     /// Opens the instance's queue for sending. It never creates it: a missing
     /// queue is [`MqError::NoQueue`] and one with other attributes
     /// [`MqError::Mismatched`]; both mean "retry when the controller runs".
-    pub fn open(instance: &str) -> Result<Sender, MqError> {
+    /// A queue that `trust` does not trust (another user's, or open to
+    /// others) is [`MqError::Endpoint`]: nothing is sent into it, since its
+    /// owner could read the keypad codes.
+    pub fn open(instance: &str, trust: &Trust) -> Result<Sender, MqError> {
         let name = queue_name(instance);
-        let mq = open_for_sending(&name)?;
-        Ok(Sender { mq, name })
+        let mq = open_for_sending(&name, trust)?;
+        Ok(Sender {
+            mq,
+            name,
+            trust: trust.clone(),
+        })
     }
 
     /// Sends `msg` at its [`Message::priority`], blocking at most `deadline`
@@ -203,7 +232,7 @@ impl Sender {
         // Still full. If the queue was removed and created afresh meanwhile,
         // this descriptor points at the orphan nobody reads: switch to the
         // live queue and use what is left of the deadline there.
-        let live = open_for_sending(&self.name)?;
+        let live = open_for_sending(&self.name, &self.trust)?;
         if same_queue(&self.mq, &live).map_err(|e| MqError::io(&self.name, "compare", e))? {
             return Err(self.full(deadline));
         }
@@ -264,23 +293,30 @@ fn receiving() -> OpenOptions {
     options
 }
 
-/// Creates the queue with the contract's attributes; fails if it exists.
-fn create(name: &str) -> io::Result<PosixMq> {
+/// The queue's mode: the owner (the controller) receives and sends, the
+/// configured group sends.
+fn queue_mode(trust: &Trust) -> u32 {
+    trust.mode(0o600, 0o020)
+}
+
+/// Creates the queue with the contract's attributes, owner and mode; fails
+/// if it exists. The mode is set with `fchmod` after creating, so the umask
+/// cannot take the group's write bit away.
+fn create(name: &str, trust: &Trust) -> Result<PosixMq, MqError> {
     let mq = receiving()
         .create_new()
-        .mode(MODE)
+        .mode(0o600)
         .max_msg_len(MAX_MSG_SIZE)
         .capacity(QUEUE_DEPTH)
-        .open(name)?;
-    // SAFETY: the descriptor is open for as long as `mq` lives.
-    if unsafe { libc::fchmod(mq.as_raw_fd(), MODE as libc::mode_t) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
+        .open(name)
+        .map_err(|e| MqError::io(name, "create", e))?;
+    trust.apply(WHAT, std::path::Path::new(name), fd(&mq), queue_mode(trust))?;
     Ok(mq)
 }
 
-/// Opens an existing queue for blocking sends and checks its attributes.
-fn open_for_sending(name: &str) -> Result<PosixMq, MqError> {
+/// Opens an existing queue for blocking sends and checks its owner, mode
+/// and attributes.
+fn open_for_sending(name: &str, trust: &Trust) -> Result<PosixMq, MqError> {
     let mq = OpenOptions::writeonly()
         .existing()
         .open(name)
@@ -290,6 +326,8 @@ fn open_for_sending(name: &str) -> Result<PosixMq, MqError> {
             },
             _ => MqError::io(name, "open for sending", e),
         })?;
+    let found = Found::of(fd(&mq)).map_err(|e| MqError::io(name, "stat", e))?;
+    trust.check(WHAT, std::path::Path::new(name), found)?;
     let attributes = mq
         .attributes()
         .map_err(|e| MqError::io(name, "read attributes of", e))?;
@@ -313,17 +351,13 @@ fn remove(name: &str) -> Result<(), MqError> {
 
 /// Whether two descriptors refer to the same queue (same device and inode).
 fn same_queue(a: &PosixMq, b: &PosixMq) -> io::Result<bool> {
-    Ok(identity(a)? == identity(b)?)
+    let (a, b) = (rustix::fs::fstat(fd(a))?, rustix::fs::fstat(fd(b))?);
+    Ok(a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 }
 
-fn identity(mq: &PosixMq) -> io::Result<(libc::dev_t, libc::ino_t)> {
-    let mut stat = MaybeUninit::<libc::stat>::uninit();
-    // SAFETY: the descriptor is open for as long as `mq` lives and `stat`
-    // is large enough for the kernel to fill.
-    if unsafe { libc::fstat(mq.as_raw_fd(), stat.as_mut_ptr()) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: fstat succeeded, so it filled `stat`.
-    let stat = unsafe { stat.assume_init() };
-    Ok((stat.st_dev, stat.st_ino))
+/// The queue's descriptor, borrowed for a system call.
+fn fd(mq: &PosixMq) -> BorrowedFd<'_> {
+    // SAFETY: `mq` owns the descriptor and keeps it open for at least as
+    // long as the returned borrow, which cannot outlive `mq`.
+    unsafe { BorrowedFd::borrow_raw(mq.as_raw_fd()) }
 }

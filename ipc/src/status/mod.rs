@@ -2,7 +2,8 @@
 //! the house status; any process maps it read-only and takes snapshots.
 //!
 //! The segment is a file, `/dev/shm/homesec-<instance>.status`
-//! ([`crate::paths::status_segment`]), mode 0640, created by writing a temp
+//! ([`crate::paths::status_segment`]), mode 0640 (0600 without a group:
+//! [`crate::endpoint`]), created by writing a temp
 //! file and renaming it over the path (a reader of an old file never sees it
 //! truncated). It is a header, then `sensor_capacity` sensor slots, then
 //! `camera_capacity` camera slots; its size is exactly
@@ -101,7 +102,7 @@ use crate::vocab::{AlarmState, Mode, SensorKind, SensorState};
 
 pub use layout::{CAMERA_SLOT_SIZE, HEADER_SIZE, LAYOUT_VERSION, MAGIC, SENSOR_SLOT_SIZE};
 pub use reader::{BUSY_TIMEOUT, StatusReader};
-pub use writer::{SEGMENT_MODE, StatusWriter};
+pub use writer::{StatusWriter, segment_mode};
 
 /// The house status at one publish, as plain values.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -311,6 +312,10 @@ pub enum StatusError {
         /// The slot index, for slot fields.
         slot: Option<usize>,
     },
+    /// The segment belongs to a user this process does not trust, or is
+    /// open to others.
+    #[error(transparent)]
+    Endpoint(#[from] crate::endpoint::EndpointError),
     /// The writer was publishing on every attempt for [`BUSY_TIMEOUT`].
     #[error("status segment {} stayed busy for {attempts} read attempts ({} ms): the controller may have died while publishing", path.display(), BUSY_TIMEOUT.as_millis())]
     Busy {
@@ -339,7 +344,8 @@ pub enum Liveness {
     Alive,
     /// The running flag is cleared: the controller shut down cleanly.
     Stopped,
-    /// The running flag is set but no process has the pid: it crashed.
+    /// The running flag is set but no process has the pid: it crashed (or
+    /// the segment names pid 0 or 1, which is never a controller).
     Dead {
         /// The controller's pid.
         pid: u32,
@@ -360,7 +366,9 @@ pub fn liveness(snap: &Snapshot, now_ms: i64) -> Liveness {
     if !snap.running {
         return Liveness::Stopped;
     }
-    if !process_exists(snap.pid) {
+    // Pid 1 is init, pid 0 no process: a segment that names either as the
+    // controller is damaged or forged, and must never look alive.
+    if snap.pid <= 1 || !process_exists(snap.pid) {
         return Liveness::Dead { pid: snap.pid };
     }
     let age_ms = now_ms.saturating_sub(snap.heartbeat_ms);

@@ -5,8 +5,9 @@
 //! keeps the file it opened: if the controller restarts and renames a new
 //! segment over the path, reopen to follow it.
 
-use std::fs::File;
+use std::fs::OpenOptions;
 use std::io::ErrorKind;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -19,6 +20,7 @@ use super::layout::{
 };
 use super::seqlock::Words;
 use super::{Snapshot, StatusError};
+use crate::endpoint::{Found, Trust};
 
 /// How long `snapshot` keeps trying before giving up with [`StatusError::Busy`].
 /// A publish takes a few microseconds, so only a writer that died while
@@ -37,16 +39,24 @@ pub struct StatusReader {
 }
 
 impl StatusReader {
-    /// Opens and validates the segment at `path`: its size before mapping,
-    /// then magic, layout version, header and slot sizes, and that the size
-    /// matches the capacities. Each mismatch is its own error.
-    pub fn open(path: &Path) -> Result<StatusReader, StatusError> {
-        let file = File::open(path).map_err(|e| match e.kind() {
-            ErrorKind::NotFound => StatusError::NotFound {
-                path: path.to_path_buf(),
-            },
-            _ => StatusError::io(path, "open", e),
-        })?;
+    /// Opens and validates the segment at `path`: its owner and mode
+    /// (`trust`: a segment anyone else could have written tells nothing
+    /// about the house), its size before mapping, then magic, layout
+    /// version, header and slot sizes, and that the size matches the
+    /// capacities. Each mismatch is its own error.
+    pub fn open(path: &Path, trust: &Trust) -> Result<StatusReader, StatusError> {
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path)
+            .map_err(|e| match e.kind() {
+                ErrorKind::NotFound => StatusError::NotFound {
+                    path: path.to_path_buf(),
+                },
+                _ => StatusError::io(path, "open", e),
+            })?;
+        let found = Found::of(&file).map_err(|e| StatusError::io(path, "stat", e))?;
+        trust.check("status segment", path, found)?;
         let size = file
             .metadata()
             .map_err(|e| StatusError::io(path, "stat", e))?

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::clock::HouseClock;
+use crate::endpoint::Trust;
 use std::fs;
 use std::os::unix::fs::{FileExt, PermissionsExt};
 
@@ -59,9 +60,9 @@ fn segment() -> (tempfile::TempDir, PathBuf) {
 #[test]
 fn round_trip_and_shrinking_counts() {
     let (_dir, path) = segment();
-    let mut writer = StatusWriter::create(&path, 8, 2).unwrap();
+    let mut writer = StatusWriter::create(&path, 8, 2, &Trust::controller(None)).unwrap();
     assert_eq!(writer.path(), path);
-    let reader = StatusReader::open(&path).unwrap();
+    let reader = StatusReader::open(&path, &Trust::client(None, None)).unwrap();
     assert_eq!(reader.capacities(), (8, 2));
 
     let full = snapshot(8, 2);
@@ -92,8 +93,11 @@ fn round_trip_and_shrinking_counts() {
 #[test]
 fn a_new_segment_reads_as_stopped_and_empty() {
     let (_dir, path) = segment();
-    let _writer = StatusWriter::create(&path, 4, 1).unwrap();
-    let snap = StatusReader::open(&path).unwrap().snapshot().unwrap();
+    let _writer = StatusWriter::create(&path, 4, 1, &Trust::controller(None)).unwrap();
+    let snap = StatusReader::open(&path, &Trust::client(None, None))
+        .unwrap()
+        .snapshot()
+        .unwrap();
     assert!(!snap.running);
     assert!(snap.sensors.is_empty() && snap.cameras.is_empty());
     assert_eq!(liveness(&snap, 0), Liveness::Stopped);
@@ -105,11 +109,16 @@ fn a_new_segment_reads_as_stopped_and_empty() {
 }
 
 #[test]
-fn file_mode_is_0640_whatever_the_open_mode() {
+fn file_mode_is_0600_whatever_the_open_mode_and_0640_with_a_group() {
     let (_dir, path) = segment();
-    let _writer = StatusWriter::create(&path, 1, 1).unwrap();
+    let _writer = StatusWriter::create(&path, 1, 1, &Trust::controller(None)).unwrap();
     let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, SEGMENT_MODE);
+    assert_eq!(mode, 0o600);
+    // Our own primary group is one we may always give a file to.
+    let group = rustix::process::getegid().as_raw();
+    let _writer = StatusWriter::create(&path, 1, 1, &Trust::controller(Some(group))).unwrap();
+    let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
     // No temp file is left next to it.
     assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
 }
@@ -117,7 +126,7 @@ fn file_mode_is_0640_whatever_the_open_mode() {
 #[test]
 fn publish_refuses_what_does_not_fit() {
     let (_dir, path) = segment();
-    let mut writer = StatusWriter::create(&path, 2, 1).unwrap();
+    let mut writer = StatusWriter::create(&path, 2, 1, &Trust::controller(None)).unwrap();
     let err = writer.publish(&snapshot(3, 0)).unwrap_err();
     assert!(
         matches!(
@@ -164,21 +173,24 @@ fn publish_refuses_what_does_not_fit() {
         })
     ));
     // Nothing was written by the failed publishes.
-    let snap = StatusReader::open(&path).unwrap().snapshot().unwrap();
+    let snap = StatusReader::open(&path, &Trust::client(None, None))
+        .unwrap()
+        .snapshot()
+        .unwrap();
     assert!(!snap.running);
 }
 
 /// A valid empty segment's bytes, for hand-made broken files.
 fn valid_bytes(sensors: u16, cameras: u16) -> Vec<u8> {
     let (_dir, path) = segment();
-    let _writer = StatusWriter::create(&path, sensors, cameras).unwrap();
+    let _writer = StatusWriter::create(&path, sensors, cameras, &Trust::controller(None)).unwrap();
     fs::read(&path).unwrap()
 }
 
 fn open_bytes(bytes: &[u8]) -> StatusError {
     let (_dir, path) = segment();
     fs::write(&path, bytes).unwrap();
-    match StatusReader::open(&path) {
+    match StatusReader::open(&path, &Trust::client(None, None)) {
         Ok(_) => panic!("a broken segment opened"),
         Err(err) => err,
     }
@@ -187,7 +199,9 @@ fn open_bytes(bytes: &[u8]) -> StatusError {
 #[test]
 fn missing_file_says_the_controller_is_not_running() {
     let (_dir, path) = segment();
-    let err = StatusReader::open(&path).err().unwrap();
+    let err = StatusReader::open(&path, &Trust::client(None, None))
+        .err()
+        .unwrap();
     assert!(matches!(err, StatusError::NotFound { .. }));
     let msg = err.to_string();
     assert!(
@@ -281,9 +295,9 @@ fn open_rejects_bad_magic_version_and_sizes() {
 #[test]
 fn unknown_codes_are_errors_not_panics() {
     let (_dir, path) = segment();
-    let mut writer = StatusWriter::create(&path, 2, 0).unwrap();
+    let mut writer = StatusWriter::create(&path, 2, 0, &Trust::controller(None)).unwrap();
     writer.publish(&snapshot(2, 0)).unwrap();
-    let reader = StatusReader::open(&path).unwrap();
+    let reader = StatusReader::open(&path, &Trust::client(None, None)).unwrap();
     let file = fs::OpenOptions::new().write(true).open(&path).unwrap();
     let kind_of_slot_1 = (HEADER_SIZE + SENSOR_SLOT_SIZE + 64) as u64;
     file.write_at(&[200], kind_of_slot_1).unwrap();
@@ -315,8 +329,8 @@ fn unknown_codes_are_errors_not_panics() {
 #[test]
 fn a_writer_stuck_mid_publish_makes_readers_busy() {
     let (_dir, path) = segment();
-    let _writer = StatusWriter::create(&path, 1, 0).unwrap();
-    let reader = StatusReader::open(&path).unwrap();
+    let _writer = StatusWriter::create(&path, 1, 0, &Trust::controller(None)).unwrap();
+    let reader = StatusReader::open(&path, &Trust::client(None, None)).unwrap();
     let file = fs::OpenOptions::new().write(true).open(&path).unwrap();
     file.write_at(&1u64.to_le_bytes(), 16).unwrap();
     let started = std::time::Instant::now();
@@ -336,18 +350,24 @@ fn a_writer_stuck_mid_publish_makes_readers_busy() {
 #[test]
 fn replacing_the_segment_keeps_an_open_reader_valid() {
     let (_dir, path) = segment();
-    let mut first = StatusWriter::create(&path, 4, 1).unwrap();
+    let mut first = StatusWriter::create(&path, 4, 1, &Trust::controller(None)).unwrap();
     let old = snapshot(4, 1);
     first.publish(&old).unwrap();
-    let old_reader = StatusReader::open(&path).unwrap();
+    let old_reader = StatusReader::open(&path, &Trust::client(None, None)).unwrap();
 
     // A restarted controller with a smaller segment renames over the path.
-    let mut second = StatusWriter::create(&path, 1, 0).unwrap();
+    let mut second = StatusWriter::create(&path, 1, 0, &Trust::controller(None)).unwrap();
     let new = snapshot(1, 0);
     second.publish(&new).unwrap();
 
     assert_eq!(old_reader.snapshot().unwrap(), old);
-    assert_eq!(StatusReader::open(&path).unwrap().snapshot().unwrap(), new);
+    assert_eq!(
+        StatusReader::open(&path, &Trust::client(None, None))
+            .unwrap()
+            .snapshot()
+            .unwrap(),
+        new
+    );
 }
 
 #[test]

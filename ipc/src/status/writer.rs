@@ -6,9 +6,9 @@
 //! page. Only one `StatusWriter` may exist per path (the controller's pidfile
 //! lock guarantees this), since the seqlock admits one writer.
 
-use std::fs::{self, File, OpenOptions, Permissions};
+use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use memmap2::MmapMut;
@@ -16,9 +16,16 @@ use memmap2::MmapMut;
 use super::layout::{self, CAMERA_SLOT_SIZE, Geometry, HEADER_SIZE, SENSOR_SLOT_SIZE};
 use super::seqlock::Words;
 use super::{Snapshot, StatusError};
+use crate::endpoint::{EndpointError, Trust, found_at};
 
-/// The permissions of a status segment: the controller writes, its group reads.
-pub const SEGMENT_MODE: u32 = 0o640;
+/// What the endpoint checks call the segment.
+const WHAT: &str = "status segment";
+
+/// The permissions of a status segment: the controller writes, the
+/// configured group reads (`0640`; `0600` without a group).
+pub fn segment_mode(trust: &Trust) -> u32 {
+    trust.mode(0o600, 0o040)
+}
 
 /// Publishes [`Snapshot`]s into a status segment. Single writer.
 pub struct StatusWriter {
@@ -37,10 +44,13 @@ impl StatusWriter {
     /// Creates (or atomically replaces) the segment at `path` with room for
     /// the given numbers of sensors and cameras. The new segment holds an
     /// empty snapshot with the running flag cleared until the first publish.
+    /// A file at `path` that another user made is refused, not replaced:
+    /// someone is squatting on the name (see [`crate::endpoint`]).
     pub fn create(
         path: &Path,
         sensor_capacity: u16,
         camera_capacity: u16,
+        trust: &Trust,
     ) -> Result<StatusWriter, StatusError> {
         let geometry = Geometry {
             sensor_capacity,
@@ -48,7 +58,18 @@ impl StatusWriter {
         };
         let mut image = vec![0u8; geometry.total_size()];
         image[..HEADER_SIZE].copy_from_slice(&geometry.empty_header());
-        let file = write_and_rename(path, &image)?;
+        if let Some((found, _)) = found_at(path).map_err(|e| StatusError::io(path, "stat", e))? {
+            if !trust.owns(found.uid) {
+                return Err(EndpointError::Foreign {
+                    what: WHAT,
+                    path: path.to_path_buf(),
+                    found,
+                    trusted: vec![crate::endpoint::my_uid()],
+                }
+                .into());
+            }
+        }
+        let file = write_and_rename(path, &image, trust)?;
         // SAFETY: the file is ours, sized to `image`, and never truncated
         // (replacement is by rename); the mapping is only touched through
         // `Words`, i.e. with atomics, as is every reader's.
@@ -125,10 +146,10 @@ impl StatusWriter {
     }
 }
 
-/// Writes `image` to a temp file next to `path`, sets mode 0640 with fchmod
-/// (so the umask does not matter), and renames it over `path`. Returns the
-/// open file, which is now the one at `path`.
-fn write_and_rename(path: &Path, image: &[u8]) -> Result<File, StatusError> {
+/// Writes `image` to a temp file next to `path`, sets its group and mode
+/// with `fchown` and `fchmod` (so the umask does not matter), and renames it
+/// over `path`. Returns the open file, which is now the one at `path`.
+fn write_and_rename(path: &Path, image: &[u8], trust: &Trust) -> Result<File, StatusError> {
     let tmp = temp_path(path);
     let written = (|| -> std::io::Result<File> {
         // /dev/shm is shared by everyone: never follow a planted link or
@@ -142,7 +163,9 @@ fn write_and_rename(path: &Path, image: &[u8]) -> Result<File, StatusError> {
             .mode(0o600)
             .open(&tmp)?;
         file.write_all(image)?;
-        file.set_permissions(Permissions::from_mode(SEGMENT_MODE))?;
+        trust
+            .apply(WHAT, path, &file, segment_mode(trust))
+            .map_err(std::io::Error::other)?;
         fs::rename(&tmp, path)?;
         Ok(file)
     })();

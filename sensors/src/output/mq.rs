@@ -12,6 +12,7 @@
 use super::{Counts, Output, OutputError};
 use crate::report::Report;
 use homesec_ipc::SensorKind;
+use homesec_ipc::endpoint::Trust;
 use homesec_ipc::mq::{Message, MqError, Sender, queue_name};
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -29,6 +30,7 @@ pub const WAITING_CAPACITY: usize = 256;
 /// The message queue output.
 pub struct MqOutput {
     instance: String,
+    trust: Trust,
     name: String,
     kinds: HashMap<String, SensorKind>,
     sender: Option<Sender>,
@@ -42,19 +44,26 @@ pub struct MqOutput {
 impl MqOutput {
     /// An output for `instance`'s queue, knowing each sensor's kind; tries to
     /// open the queue at once.
-    pub fn new(instance: &str, kinds: HashMap<String, SensorKind>, now: Instant) -> MqOutput {
-        MqOutput::with_full_wait(instance, kinds, now, FULL_WAIT)
+    pub fn new(
+        instance: &str,
+        trust: Trust,
+        kinds: HashMap<String, SensorKind>,
+        now: Instant,
+    ) -> MqOutput {
+        MqOutput::with_full_wait(instance, trust, kinds, now, FULL_WAIT)
     }
 
     /// Like [`MqOutput::new`] with another wait on a full queue.
     pub fn with_full_wait(
         instance: &str,
+        trust: Trust,
         kinds: HashMap<String, SensorKind>,
         now: Instant,
         full_wait: Duration,
     ) -> MqOutput {
         let mut output = MqOutput {
             instance: instance.to_string(),
+            trust,
             name: queue_name(instance),
             kinds,
             sender: None,
@@ -79,7 +88,7 @@ impl MqOutput {
     }
 
     fn open(&mut self, now: Instant) {
-        match Sender::open(&self.instance) {
+        match Sender::open(&self.instance, &self.trust) {
             Ok(sender) => {
                 tracing::info!("connected to the message queue {}", self.name);
                 self.sender = Some(sender);
@@ -252,7 +261,7 @@ mod tests {
     fn reports_wait_for_the_queue_and_go_out_in_order() {
         let instance = Instance::new("wait");
         let t0 = Instant::now();
-        let mut out = MqOutput::new(&instance.0, kinds(), t0);
+        let mut out = MqOutput::new(&instance.0, Trust::client(None, None), kinds(), t0);
         assert_eq!(out.retry_at(), Some(t0 + RETRY_EVERY));
         // Both at priority 2, so the queue keeps their order.
         out.send(&door(SensorState::Open)).expect("kept");
@@ -260,7 +269,7 @@ mod tests {
             .expect("kept");
         assert_eq!(out.counts().waiting, 2);
 
-        let (rx, _) = Receiver::open(&instance.0).expect("queue created");
+        let (rx, _) = Receiver::open(&instance.0, &Trust::controller(None)).expect("queue created");
         out.retry(t0 + RETRY_EVERY);
         assert_eq!(out.retry_at(), None);
         assert_eq!(
@@ -286,9 +295,16 @@ mod tests {
     #[test]
     fn a_full_queue_drops_and_counts_after_the_wait() {
         let instance = Instance::new("full");
-        let (_rx, _) = Receiver::open(&instance.0).expect("queue created");
+        let (_rx, _) =
+            Receiver::open(&instance.0, &Trust::controller(None)).expect("queue created");
         let wait = Duration::from_millis(20);
-        let mut out = MqOutput::with_full_wait(&instance.0, kinds(), Instant::now(), wait);
+        let mut out = MqOutput::with_full_wait(
+            &instance.0,
+            Trust::client(None, None),
+            kinds(),
+            Instant::now(),
+            wait,
+        );
         for _ in 0..homesec_ipc::mq::QUEUE_DEPTH + 2 {
             out.send(&door(SensorState::Heartbeat)).expect("not fatal");
         }
@@ -300,7 +316,12 @@ mod tests {
     #[test]
     fn the_local_buffer_is_bounded_and_drops_the_oldest() {
         let instance = Instance::new("bound");
-        let mut out = MqOutput::new(&instance.0, kinds(), Instant::now());
+        let mut out = MqOutput::new(
+            &instance.0,
+            Trust::client(None, None),
+            kinds(),
+            Instant::now(),
+        );
         for _ in 0..WAITING_CAPACITY + 3 {
             out.send(&door(SensorState::Heartbeat)).expect("kept");
         }
@@ -311,7 +332,12 @@ mod tests {
     #[test]
     fn a_report_of_an_unknown_sensor_is_counted() {
         let instance = Instance::new("unknown");
-        let mut out = MqOutput::new(&instance.0, kinds(), Instant::now());
+        let mut out = MqOutput::new(
+            &instance.0,
+            Trust::client(None, None),
+            kinds(),
+            Instant::now(),
+        );
         out.send(&Report::Sensor {
             sensor: "attic".into(),
             state: SensorState::Open,
