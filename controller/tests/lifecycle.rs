@@ -68,7 +68,10 @@ fn endpoints_are_private_without_a_group() {
 
 #[test]
 fn endpoints_open_to_the_configured_group_have_their_documented_modes() {
-    let group = std::process::Command::new("id").arg("-gn").output().unwrap();
+    let group = std::process::Command::new("id")
+        .arg("-gn")
+        .output()
+        .unwrap();
     let group = String::from_utf8(group.stdout).unwrap();
     let config = format!("{DEFAULT_HOUSE}\n[access]\ngroup = \"{}\"\n", group.trim());
     let world = World::new("gmodes").with_config(&config);

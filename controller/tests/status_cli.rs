@@ -58,7 +58,7 @@ fn a_killed_controller_is_reported_dead() {
 #[test]
 fn a_segment_of_the_wrong_size_or_version_is_refused_clearly() {
     let world = World::new("badseg");
-    std::fs::write(world.segment(), b"HOMESEC\0short").unwrap();
+    write_private(&world.segment(), b"HOMESEC\0short");
     let out = world.ctl(&["status"]);
     assert_eq!(out.status.code(), Some(4));
     let err = String::from_utf8_lossy(&out.stderr).to_string();
@@ -69,7 +69,7 @@ fn a_segment_of_the_wrong_size_or_version_is_refused_clearly() {
     let mut bytes = std::fs::read(world.segment()).unwrap();
     assert!(controller.stop().success());
     bytes[8..12].copy_from_slice(&99u32.to_le_bytes());
-    std::fs::write(world.segment(), &bytes).unwrap();
+    write_private(&world.segment(), &bytes);
     let out = world.ctl(&["status"]);
     assert_eq!(out.status.code(), Some(4));
     let err = String::from_utf8_lossy(&out.stderr).to_string();
@@ -111,4 +111,19 @@ fn a_frozen_controller_is_reported_stale() {
         );
     }
     assert!(controller.stop().success());
+}
+
+/// Writes a file only its owner may use, as the controller's endpoints are
+/// (one open to others is refused before its content is looked at).
+fn write_private(path: &std::path::Path, bytes: &[u8]) {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let _ = std::fs::remove_file(path);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .unwrap();
+    file.write_all(bytes).unwrap();
 }

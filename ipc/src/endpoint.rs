@@ -214,7 +214,7 @@ pub enum EndpointError {
         expected: &'static str,
     },
     /// A system call failed.
-    #[error("{what} {}: {op} failed: {source}", path.display())]
+    #[error("{what} {}: {op} failed: {error}", path.display())]
     Io {
         /// What the endpoint is.
         what: &'static str,
@@ -222,8 +222,9 @@ pub enum EndpointError {
         path: PathBuf,
         /// What was being done.
         op: &'static str,
-        /// The OS error.
-        source: io::Error,
+        /// The OS error (in the message, so it shows once rather than
+        /// again as the cause).
+        error: io::Error,
     },
 }
 
@@ -239,7 +240,7 @@ impl EndpointError {
             what,
             path: path.to_path_buf(),
             op,
-            source: source.into(),
+            error: source.into(),
         }
     }
 }
@@ -330,17 +331,8 @@ pub fn open_own_file(
     trust: &Trust,
 ) -> Result<File, EndpointError> {
     let flags = OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    let fd: OwnedFd = open(path, flags, Mode::from_raw_mode(0o600)).map_err(|e| {
-        if e == rustix::io::Errno::LOOP {
-            EndpointError::WrongType {
-                what,
-                path: path.to_path_buf(),
-                expected: "a regular file (it is a symlink)",
-            }
-        } else {
-            EndpointError::io(what, path, "open", e)
-        }
-    })?;
+    let fd: OwnedFd = open(path, flags, Mode::from_raw_mode(0o600))
+        .map_err(|e| why_not_opened(what, path, trust, e))?;
     let stat = fstat(&fd).map_err(|e| EndpointError::io(what, path, "stat", e))?;
     if rustix::fs::FileType::from_raw_mode(stat.st_mode) != rustix::fs::FileType::RegularFile {
         return Err(EndpointError::WrongType {
@@ -360,6 +352,31 @@ pub fn open_own_file(
     }
     trust.apply(what, path, &fd, mode)?;
     Ok(File::from(fd))
+}
+
+/// Why `path` could not be opened, in the words that help: the kernel
+/// refuses a symlink (`ELOOP`) or another user's file in a sticky
+/// directory (`EACCES`, `fs.protected_regular`) — say what is there.
+fn why_not_opened(
+    what: &'static str,
+    path: &Path,
+    trust: &Trust,
+    error: rustix::io::Errno,
+) -> EndpointError {
+    match found_at(path) {
+        Ok(Some((_, rustix::fs::FileType::Symlink))) => EndpointError::WrongType {
+            what,
+            path: path.to_path_buf(),
+            expected: "a regular file (it is a symlink, never followed)",
+        },
+        Ok(Some((found, _))) if !trust.owns(found.uid) => EndpointError::Foreign {
+            what,
+            path: path.to_path_buf(),
+            found,
+            trusted: trust.owners.clone(),
+        },
+        _ => EndpointError::io(what, path, "open", error),
+    }
 }
 
 /// What is at `path` now, without following a symlink: `None` if nothing.

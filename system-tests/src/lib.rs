@@ -436,3 +436,37 @@ pub fn assert_contiguous(records: &[Record]) {
         assert_eq!(r.seq, i as u64 + 1, "seq at record {i}");
     }
 }
+
+/// The uid and gid that play another local user in tests (`nobody`).
+pub const OTHER_USER: u32 = 65534;
+
+/// A command run as [`OTHER_USER`] through `setpriv` (needs root).
+pub fn as_other_user(program: &Path) -> Command {
+    let mut cmd = Command::new("setpriv");
+    cmd.args([
+        &format!("--reuid={OTHER_USER}"),
+        &format!("--regid={OTHER_USER}"),
+        "--clear-groups",
+    ])
+    .arg(program);
+    cmd
+}
+
+/// The `intruder` helper binary, copied into a directory the other user may
+/// read: the target dir may be private to the user running the tests.
+pub fn intruder() -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        let dir = tempfile::Builder::new()
+            .prefix("homesec-intruder")
+            .tempdir()
+            .unwrap()
+            .keep();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let copy = dir.join("intruder");
+        std::fs::copy(bin("intruder"), &copy).unwrap();
+        copy
+    })
+    .clone()
+}

@@ -48,14 +48,15 @@ pub enum MqError {
         maxmsg: usize,
     },
     /// A queue operation failed.
-    #[error("message queue {name}: {op} failed: {source}")]
+    #[error("message queue {name}: {op} failed: {error}")]
     Io {
         /// The queue name.
         name: String,
         /// What was being done ("create", "send", ...).
         op: &'static str,
-        /// The OS error.
-        source: io::Error,
+        /// The OS error (in the message, so it shows once rather than
+        /// again as the cause).
+        error: io::Error,
     },
     /// The message breaks the contract; nothing was sent.
     #[error(transparent)]
@@ -70,7 +71,7 @@ impl MqError {
         MqError::Io {
             name: name.to_string(),
             op,
-            source,
+            error: source,
         }
     }
 }
@@ -126,7 +127,7 @@ impl Receiver {
         let name = queue_name(instance);
         match create(&name, trust) {
             Ok(mq) => return Ok((Receiver { mq, name }, Opened::Created)),
-            Err(MqError::Io { source, .. }) if source.kind() == ErrorKind::AlreadyExists => {}
+            Err(MqError::Io { error, .. }) if error.kind() == ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),
         }
         let existing = receiving().open(&name).map_err(|e| {
