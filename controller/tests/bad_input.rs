@@ -118,3 +118,72 @@ fn bad_lines_from_a_detector_pipe_are_rejected_and_the_rest_lands() {
             .all(|(source, _)| source == "pipe:bad-script")
     );
 }
+
+/// Every file under `dir`, read as text.
+fn all_text_under(dir: &std::path::Path) -> String {
+    let mut text = String::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            text.push_str(&all_text_under(&path));
+        } else {
+            text.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+        }
+    }
+    text
+}
+
+#[test]
+fn codes_and_terminal_escapes_in_refused_input_reach_no_log() {
+    const CODE: &str = "739153";
+    let world = World::new("leaks");
+    let controller = world.start();
+    let lines = [
+        "@arm 739153 away",
+        "disarm 739153",
+        "739153",
+        "front-door 739153",
+        "front-door open @disarm 739153",
+        r#"{"command":"disarm","pin":"739153"}"#,
+        r#"{"command":"arm","mode":"739153"}"#,
+        r#"{"sensor":"739153","state":"open"}"#,
+        "@bypass 739153 1234",
+        "{\"sensor\":\"\\u001b[31mEVIL\\u001b[0m\\u001b[2J\",\"state\":\"open\"}",
+        "{\"sensor\":\"\\u001b]0;pwned\\u0007\",\"state\":\"open\"}",
+        "{\"sensor\":\"x\\nFAKE LOG LINE\",\"state\":\"open\"}",
+    ];
+    world.send(&lines);
+    // The same through the queue, as keypad messages a sensor process sends.
+    let mut sender = homesec_ipc::mq::Sender::open(
+        &world.instance,
+        &homesec_ipc::endpoint::Trust::client(None, None),
+    )
+    .unwrap();
+    for line in &lines[..9] {
+        let message = homesec_ipc::mq::Message::keypad(line.to_string());
+        sender
+            .send(&message, std::time::Duration::from_secs(10))
+            .unwrap();
+    }
+    world.send(&["back-door open"]);
+    controller.wait_until_published("back-door open");
+    let mut controller = controller;
+    controller.signal(libc::SIGTERM);
+    let stderr = controller.rest_of_stderr();
+    assert!(controller.wait().success());
+
+    let rejected = rejections(&world);
+    assert!(rejected.len() >= lines.len() + 9 - 1, "{rejected:#?}");
+    let logs = all_text_under(&world.data_dir());
+    for (what, text) in [("stderr", &stderr), ("event and diagnostic logs", &logs)] {
+        assert!(!text.contains(CODE), "{what} shows the code:\n{text}");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{what}:\n{text}"
+        );
+        assert!(
+            !text.lines().any(|l| l.starts_with("FAKE LOG LINE")),
+            "{what} has a forged line:\n{text}"
+        );
+    }
+}

@@ -1,7 +1,11 @@
 //! A small document writer with two flavours: Markdown (headings with `#`,
 //! pipe tables) and plain text (underlined headings, columns padded with
-//! spaces). Cells are single-line: newlines become spaces, and in Markdown
-//! `|` is escaped so a logged input cannot break a table.
+//! spaces). Every text it is given may quote the event log, which quotes
+//! input, so each is made harmless on the way in ([`Doc::clean`]): control
+//! characters escaped (no terminal escape sequence reaches a reader's
+//! screen), and in Markdown `\`, `<`, `>`, `&` and `|` backslash-escaped (no
+//! HTML reaches a Markdown renderer, no input breaks a table). Cells are
+//! single-line: newlines become spaces.
 
 use std::fmt::Write;
 
@@ -32,6 +36,7 @@ impl Doc {
 
     /// A heading; level 1 is the title.
     pub fn heading(&mut self, level: usize, text: &str) {
+        let text = &self.clean(text);
         self.gap();
         match self.flavour {
             Flavour::Markdown => {
@@ -55,6 +60,7 @@ impl Doc {
         self.gap();
         let last = lines.len().saturating_sub(1);
         for (i, line) in lines.iter().enumerate() {
+            let line = self.clean(line);
             let hard_break = self.flavour == Flavour::Markdown && i < last;
             let _ = writeln!(self.out, "{line}{}", if hard_break { "  " } else { "" });
         }
@@ -70,6 +76,7 @@ impl Doc {
     pub fn bullets(&mut self, items: &[String]) {
         self.gap();
         for item in items {
+            let item = self.clean(item);
             let _ = writeln!(self.out, "- {item}");
         }
         self.out.push('\n');
@@ -91,10 +98,25 @@ impl Doc {
 
     fn cell(&self, text: Option<&String>) -> String {
         let text = text.map_or("", String::as_str).replace(['\n', '\r'], " ");
-        match self.flavour {
-            Flavour::Markdown => text.replace('|', "\\|"),
-            Flavour::Text => text,
+        self.clean(&text)
+    }
+
+    /// `text` safe to write: control characters escaped (`\u{1b}`), and in
+    /// Markdown the characters that would start HTML, an entity or a table
+    /// cell escaped with a backslash.
+    pub fn clean(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                c if c.is_control() => out.extend(c.escape_default()),
+                '\\' | '<' | '>' | '&' | '|' if self.flavour == Flavour::Markdown => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                c => out.push(c),
+            }
         }
+        out
     }
 
     fn markdown_table(&mut self, header: &[&str], rows: &[Vec<String>]) {
@@ -153,6 +175,31 @@ mod tests {
             doc.finish(),
             "## Input\n\n| a | b |\n| --- | --- |\n| x\\|y | 1 2 |\n"
         );
+    }
+
+    #[test]
+    fn input_quoted_from_the_log_stays_text_in_both_flavours() {
+        let hostile = "\u{1b}[2J<script>x</script> & a\\|b\u{7}".to_string();
+        let mut md = Doc::new(Flavour::Markdown);
+        md.para(&hostile);
+        md.table(&["input"], &[vec![hostile.clone()]]);
+        let md = md.finish();
+        assert!(!md.contains('\u{1b}') && !md.contains('\u{7}'), "{md}");
+        assert!(
+            !md.contains("<script>") && md.contains("\\<script\\>"),
+            "{md}"
+        );
+        assert!(md.contains("\\&") && md.contains("a\\\\\\|b"), "{md}");
+        let mut text = Doc::new(Flavour::Text);
+        text.heading(2, &hostile);
+        text.bullets(std::slice::from_ref(&hostile));
+        let text = text.finish();
+        assert!(
+            !text.contains('\u{1b}') && text.contains("\\u{1b}[2J"),
+            "{text}"
+        );
+        // Plain text shows markup as it is: nothing renders it.
+        assert!(text.contains("<script>"), "{text}");
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::settings::{Settings, house_model};
 use homesec_config::Config;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::SCHEMA_VERSION;
+use homesec_ipc::line::redact;
 use homesec_ipc::status::Snapshot;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -439,7 +440,9 @@ impl Turn {
 
     /// Records a refused input. The diagnostic log gets the first few of
     /// each second and a count of the rest, so a flood of garbage cannot
-    /// flood stderr too; the event log gets every one.
+    /// flood stderr too; the event log gets every one. Reason and excerpt
+    /// are [`redact`]ed here, where every refusal passes: they quote input,
+    /// and input can hold a code or a terminal escape.
     fn reject(
         &mut self,
         clock: &Clock,
@@ -448,6 +451,7 @@ impl Turn {
         reason: String,
         input: String,
     ) {
+        let (reason, input) = (redact(&reason), redact(&input));
         self.counters.rejected += 1;
         let window = &mut self.reject_window;
         if now - window.started >= 1_000 {

@@ -1,7 +1,8 @@
 //! A short, printable, code-free quote of refused input, for logs and the
 //! event log's `rejected` records: lossy UTF-8, control characters escaped,
-//! at most [`MAX_EXCERPT`] characters, and control lines cut to their
-//! command word so a code never reaches a log.
+//! at most [`MAX_EXCERPT`] characters, control lines cut to their command
+//! word, and every run of digits that could be a code masked ([`redact`]),
+//! so a code never reaches a log, whatever shape the line had.
 
 /// The longest excerpt, in characters.
 pub const MAX_EXCERPT: usize = 120;
@@ -51,18 +52,52 @@ fn json_command(json: &str) -> Option<&str> {
     value.split('"').next()
 }
 
-/// Escapes control characters and cuts the result to `MAX_EXCERPT` characters,
-/// the last of them `…` when something was cut.
-fn clip_escaped(text: &str) -> String {
-    // Every character gives at least one, so MAX_EXCERPT + 1 tell whether to cut.
-    let mut out = String::new();
-    for c in text.chars().take(MAX_EXCERPT + 1) {
+/// What a masked run of digits becomes.
+pub const MASK: &str = "****";
+
+/// `text` safe for any log, terminal or record: control characters escaped
+/// (`\u{1b}`, `\n`: an escape sequence cannot reach a terminal, a newline
+/// cannot forge a log line) and every run of [`MIN_CODE_LEN`] or more ASCII
+/// digits masked as [`MASK`] (a code typed into the wrong place, the wrong
+/// field or a mistyped command must not be quoted back). Every reason and
+/// excerpt of refused input goes through it.
+///
+/// [`MIN_CODE_LEN`]: super::MIN_CODE_LEN
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run.push(c);
+            continue;
+        }
+        end_run(&mut out, &mut run);
         if c.is_control() {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
+    end_run(&mut out, &mut run);
+    out
+}
+
+/// Writes a run of digits that just ended: masked when it could be a code.
+fn end_run(out: &mut String, run: &mut String) {
+    if run.len() >= super::MIN_CODE_LEN {
+        out.push_str(MASK);
+    } else {
+        out.push_str(run);
+    }
+    run.clear();
+}
+
+/// [`redact`]s the text and cuts the result to `MAX_EXCERPT` characters,
+/// the last of them `…` when something was cut.
+fn clip_escaped(text: &str) -> String {
+    // The whole text first: a run of digits cut in two by the clip would
+    // show part of a code.
+    let mut out = redact(text);
     if let Some((cut, _)) = out.char_indices().nth(MAX_EXCERPT) {
         let keep = out[..cut]
             .char_indices()

@@ -57,7 +57,7 @@
 mod excerpt;
 mod split;
 
-pub use excerpt::{MAX_EXCERPT, excerpt};
+pub use excerpt::{MASK, MAX_EXCERPT, excerpt, redact};
 pub use split::LineSplitter;
 
 use crate::{Mode, SensorState, UnknownName, valid_id};
@@ -215,11 +215,14 @@ pub enum LineError {
         /// The sensor id.
         sensor: String,
     },
-    /// Words after `<sensor-id> <state>`.
-    #[error("unexpected words after the state: '{extra}'")]
+    /// Words after `<sensor-id> <state>`. Only the first is quoted: the
+    /// rest may be another writer's line glued on, code and all.
+    #[error("unexpected word after the state: '{first}' ({count} in all)")]
     ExtraWords {
-        /// The extra words (at most 40 characters of them).
-        extra: String,
+        /// The first extra word (at most 40 characters of it).
+        first: String,
+        /// How many extra words there were.
+        count: usize,
     },
     /// Words after a complete control line (not echoed: they may be a code).
     #[error("too many words for @{command}: expected '{usage}'")]
@@ -349,11 +352,10 @@ fn parse_text_event(text: &str) -> Result<EventLine, LineError> {
         Some(state) => sensor_state(state)?,
         None => return Err(LineError::MissingState { sensor }),
     };
-    if words.next().is_some() {
-        let after_id = text[sensor.len()..].trim_start_matches(is_blank);
-        let extra = after_id[state.as_str().len()..].trim_start_matches(is_blank);
+    if let Some(first) = words.next() {
         return Err(LineError::ExtraWords {
-            extra: quote(extra),
+            first: quote(first),
+            count: 1 + words.count(),
         });
     }
     Ok(EventLine { sensor, state })

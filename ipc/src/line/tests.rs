@@ -185,7 +185,8 @@ fn text_event_errors() {
     assert_eq!(
         parse("door open  now please"),
         Err(LineError::ExtraWords {
-            extra: "now please".into()
+            first: "now".into(),
+            count: 2
         })
     );
 }
@@ -316,5 +317,121 @@ fn no_error_message_shows_a_code() {
         let err = parse(line).unwrap_err();
         assert!(!err.to_string().contains("98765"), "{line}: {err}");
         assert!(!format!("{err:?}").contains("98765"), "{line}: {err:?}");
+    }
+}
+
+/// What a refusal of `line` shows anywhere: its reason and its excerpt,
+/// both through [`redact`] as the controller records them.
+fn shown(line: &str) -> String {
+    let reason = match parse(line) {
+        Ok(parsed) => panic!("{line:?} parsed as {parsed:?}"),
+        Err(e) => e.to_string(),
+    };
+    format!("{} | {}", redact(&reason), excerpt(line.as_bytes()))
+}
+
+#[test]
+fn a_code_in_the_wrong_place_never_shows() {
+    for line in [
+        "@arm 739153 away",
+        "disarm 739153",
+        "739153",
+        "front-door 739153",
+        "front-door open @disarm 739153",
+        r#"{"command":"disarm","pin":"739153"}"#,
+        r#"{"command":"arm","mode":"739153"}"#,
+        r#"{"sensor":"front-door","state":"739153"}"#,
+        r#"{"sensor":739153,"state":"open"}"#,
+        "@bypass 739153",
+        "@739153",
+    ] {
+        let shown = shown(line);
+        assert!(!shown.contains("739"), "{line:?} shows {shown:?}");
+    }
+}
+
+#[test]
+fn a_glued_line_quotes_only_the_word_that_failed() {
+    // Another writer's keypad line glued to a fragment in the FIFO.
+    let err = parse("front-door open @disarm 739153").unwrap_err();
+    assert_eq!(
+        err,
+        LineError::ExtraWords {
+            first: "@disarm".into(),
+            count: 2
+        }
+    );
+}
+
+#[test]
+fn control_characters_never_reach_a_log() {
+    for line in [
+        "{\"sensor\":\"\\u001b[31mEVIL\\u001b[0m\\u001b[2J\",\"state\":\"open\"}",
+        "{\"sensor\":\"\\u001b]0;pwned\\u0007\",\"state\":\"open\"}",
+        "{\"sensor\":\"x\\nFAKE LOG LINE\",\"state\":\"open\"}",
+    ] {
+        let shown = shown(line);
+        assert!(
+            !shown.chars().any(char::is_control),
+            "{line:?} shows {shown:?}"
+        );
+        assert!(!shown.contains('\n'), "{shown:?}");
+    }
+}
+
+#[test]
+fn no_shape_of_line_shows_a_code_it_holds() {
+    // A deterministic fuzz over line shapes: words of every kind the format
+    // knows, in any order, with a code somewhere among them.
+    const CODE: &str = "48151623";
+    let words = [
+        "@arm",
+        "@disarm",
+        "@bypass",
+        "arm",
+        "away",
+        "night",
+        "force",
+        "front-door",
+        "open",
+        "closed",
+        "{",
+        "}",
+        "\"code\":",
+        "\"pin\":",
+        "\"command\":",
+        "\"mode\":",
+        "\"sensor\":",
+        "\"state\":",
+        ",",
+        "\"",
+        "\\u0041",
+        "x4815",
+        "4815x",
+        "@",
+        "\t",
+        CODE,
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        // SplitMix64.
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    for _ in 0..20_000 {
+        let len = 1 + (next() % 7) as usize;
+        let mut line: Vec<&str> = (0..len)
+            .map(|_| words[(next() % words.len() as u64) as usize])
+            .collect();
+        let at = (next() % (len as u64 + 1)) as usize;
+        line.insert(at, CODE);
+        let glue = if next() % 2 == 0 { " " } else { "" };
+        let line = line.join(glue);
+        let reason = parse(&line).map_or_else(|e| e.to_string(), |_| String::new());
+        let shown = format!("{} | {}", redact(&reason), excerpt(line.as_bytes()));
+        assert!(!shown.contains("4815"), "{line:?} shows {shown:?}");
     }
 }

@@ -190,6 +190,8 @@ fn valid_bytes(sensors: u16, cameras: u16) -> Vec<u8> {
 fn open_bytes(bytes: &[u8]) -> StatusError {
     let (_dir, path) = segment();
     fs::write(&path, bytes).unwrap();
+    // As the controller makes it: a file open to others is refused first.
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
     match StatusReader::open(&path, &Trust::client(None, None)) {
         Ok(_) => panic!("a broken segment opened"),
         Err(err) => err,
@@ -208,6 +210,20 @@ fn missing_file_says_the_controller_is_not_running() {
         msg.contains("homesec-test.status") && msg.contains("not running"),
         "{msg}"
     );
+}
+
+#[test]
+fn a_segment_open_to_others_is_not_read() {
+    let bytes = valid_bytes(1, 1);
+    let (_dir, path) = segment();
+    fs::write(&path, &bytes).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
+    let err = StatusReader::open(&path, &Trust::client(None, None))
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("open to others"), "{err}");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(StatusReader::open(&path, &Trust::client(None, None)).is_ok());
 }
 
 #[test]

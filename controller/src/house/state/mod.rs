@@ -25,6 +25,7 @@ pub use spec::{CodeCheck, Entry, Millis, Role, Rules, SensorSpec};
 use alarm::{Machine, Why};
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::{BypassReason, Cause};
+use homesec_ipc::line::redact;
 use homesec_ipc::{AlarmState, Mode, SensorKind, SensorState};
 use lockout::CodeLock;
 use std::collections::HashMap;
@@ -426,10 +427,12 @@ fn command(
     if let Err(error @ (HouseError::NotDisarmed { .. } | HouseError::UnknownSensor { .. })) =
         run(&mut out)
     {
+        // The sensor of a refused bypass is input, and may be a code
+        // typed in the wrong place.
         out.push(Event::Rejected {
             source: source.to_string(),
-            reason: error.to_string(),
-            input,
+            reason: redact(&error.to_string()),
+            input: redact(&input),
         });
     }
     out
