@@ -181,15 +181,25 @@ fn a_sender_stranded_on_a_removed_queue_moves_to_the_new_one() {
     assert_empty(&receiver);
 }
 
-#[test]
-fn the_queue_is_group_writable_whatever_the_umask() {
-    let instance = Instance::new("mode");
-    let (receiver, _) = Receiver::open(&instance.0, &Trust::controller(None)).unwrap();
+/// The queue's permission bits, from its descriptor.
+fn queue_mode(receiver: &Receiver) -> u32 {
     // SAFETY: an all-zero stat is a valid value for fstat to overwrite.
     let mut stat: libc::stat = unsafe { std::mem::zeroed() };
     // SAFETY: the receiver's descriptor is open while `receiver` lives.
     assert_eq!(unsafe { libc::fstat(receiver.as_raw_fd(), &mut stat) }, 0);
-    assert_eq!(stat.st_mode & 0o777, 0o620);
+    stat.st_mode & 0o777
+}
+
+#[test]
+fn the_queue_is_private_or_group_writable_whatever_the_umask() {
+    let instance = Instance::new("mode");
+    let (receiver, _) = Receiver::open(&instance.0, &Trust::controller(None)).unwrap();
+    assert_eq!(queue_mode(&receiver), 0o600);
+    drop(receiver);
+    // Reopened with a group: the mode follows the configuration.
+    let group = rustix::process::getegid().as_raw();
+    let (receiver, _) = Receiver::open(&instance.0, &Trust::controller(Some(group))).unwrap();
+    assert_eq!(queue_mode(&receiver), 0o620);
 }
 
 #[test]
