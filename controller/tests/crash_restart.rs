@@ -109,3 +109,30 @@ fn an_alarm_survives_a_sigkill() {
     assert_eq!(json["siren"], true);
     assert!(second.stop().success());
 }
+
+#[test]
+fn the_code_lockout_survives_a_sigkill() {
+    let config = format!("{DEFAULT_HOUSE}\n[codes]\nmax_wrong = 3\nlockout = \"10m\"\n");
+    let world = World::new("relock").with_config(&config);
+    let mut first = world.start();
+    world.send(&["@disarm 0000", "@disarm 0001", "@disarm 0002"]);
+    first.wait_for(|l| l.contains("alarm memory saved") && l.contains("wrong_codes=3"));
+    first.signal(libc::SIGKILL);
+    first.wait();
+
+    // The guesser's next try, with the right code, after the restart: still
+    // locked out, not a fresh set of attempts.
+    let second = world.start();
+    world.send(&["@disarm 1234"]);
+    second.wait_for_log("code for disarm: Locked");
+    assert!(second.stop().success());
+    let (records, _) = world.log();
+    let last_code = records.iter().rev().find_map(|r| match &r.event {
+        homesec_ipc::eventlog::Event::Code { result, .. } => Some(*result),
+        _ => None,
+    });
+    assert_eq!(
+        last_code,
+        Some(homesec_ipc::eventlog::record::CodeResult::Locked)
+    );
+}

@@ -11,4 +11,4 @@ pub mod narrate;
 pub mod state;
 pub mod task;
 
-pub use state::{CodeCheck, House, HouseError, Rules, SensorSpec};
+pub use state::{CodeCheck, CodeLockState, House, HouseError, Rules, SensorSpec};

@@ -152,9 +152,9 @@ impl HouseTask {
         let now = self.clock.now_ms();
         turn.push(&self.clock, now, self.start_event());
         let last = &self.memory.1;
-        let restored = self
-            .house
-            .restore(now, last.state, last.mode, &last.bypassed);
+        let restored =
+            self.house
+                .restore(now, last.state, last.mode, &last.bypassed, last.code_lock());
         turn.extend(&self.clock, now, restored);
         let mut heartbeat = tokio::time::interval(self.identity.heartbeat);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -378,8 +378,10 @@ impl HouseTask {
         Ok(())
     }
 
-    /// Saves the alarm memory when the state, mode or bypasses changed.
+    /// Saves the alarm memory when the state, mode, bypasses or code
+    /// lockout changed.
     fn remember(&mut self) {
+        let codes = self.house.code_lock();
         let now = AlarmMemory {
             state: self.house.state(),
             mode: self.house.mode(),
@@ -389,10 +391,16 @@ impl HouseTask {
                 .filter(|s| s.bypassed())
                 .map(|s| s.id().to_string())
                 .collect(),
+            wrong_codes: codes.wrong_in_a_row,
+            locked_until_ms: codes.locked_until,
         };
         if now != self.memory.1 {
             match memory::save(&self.memory.0, &now) {
-                Ok(()) => tracing::debug!(state = %now.state, "alarm memory saved"),
+                Ok(()) => tracing::debug!(
+                    state = %now.state,
+                    wrong_codes = now.wrong_codes,
+                    "alarm memory saved"
+                ),
                 Err(e) => {
                     tracing::error!(error = %e, file = %self.memory.0.display(), "cannot save the alarm memory")
                 }

@@ -1,5 +1,6 @@
 //! The alarm memory: what the house must still know after a crash, a power
-//! cut or a restart — its alarm state, mode and bypassed sensors.
+//! cut or a restart — its alarm state, mode and bypassed sensors, and the
+//! wrong-code count with its lockout (so a restart never resets a guesser).
 //!
 //! Kept in `<data-dir>/alarm-state.json`, rewritten atomically (temp file,
 //! fsync, rename, fsync of the dir) whenever one of those changes, which is
@@ -8,6 +9,7 @@
 //! disarms the house or silences an alarm. A missing or unreadable file
 //! means disarmed, said once in the log.
 
+use crate::house::CodeLockState;
 use homesec_ipc::{AlarmState, Mode};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
@@ -24,6 +26,23 @@ pub struct AlarmMemory {
     pub mode: Option<Mode>,
     /// Sensors bypassed in the current armed period.
     pub bypassed: Vec<String>,
+    /// Wrong codes in a row since the last correct one (0 in a memory
+    /// written before this was kept).
+    #[serde(default)]
+    pub wrong_codes: u32,
+    /// Until when code entry is locked, unix ms of house time.
+    #[serde(default)]
+    pub locked_until_ms: Option<i64>,
+}
+
+impl AlarmMemory {
+    /// The code lockout as the house takes it up.
+    pub fn code_lock(&self) -> CodeLockState {
+        CodeLockState {
+            wrong_in_a_row: self.wrong_codes,
+            locked_until: self.locked_until_ms,
+        }
+    }
 }
 
 impl Default for AlarmMemory {
@@ -32,6 +51,8 @@ impl Default for AlarmMemory {
             state: AlarmState::Disarmed,
             mode: None,
             bypassed: Vec::new(),
+            wrong_codes: 0,
+            locked_until_ms: None,
         }
     }
 }
@@ -97,6 +118,8 @@ mod tests {
             state: AlarmState::Armed,
             mode: Some(Mode::Night),
             bypassed: vec!["back-door".into()],
+            wrong_codes: 11,
+            locked_until_ms: Some(1_800_000_000_000),
         };
         save(&file, &armed).unwrap();
         assert_eq!(load(&file), armed);

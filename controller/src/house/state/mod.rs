@@ -28,6 +28,7 @@ use homesec_ipc::eventlog::record::{BypassReason, Cause};
 use homesec_ipc::line::redact;
 use homesec_ipc::{AlarmState, Mode, SensorKind, SensorState};
 use lockout::CodeLock;
+pub use lockout::{CodeLockState, MAX_LOCKOUT};
 use std::collections::HashMap;
 
 /// Why the house refused an input or a command.
@@ -313,17 +314,25 @@ impl House {
     }
 
     /// Takes up where the previous run of the controller left off (see
-    /// [`crate::outputs::memory`]): its alarm state, mode and bypasses.
+    /// [`crate::outputs::memory`]): its alarm state, mode and bypasses, and
+    /// the wrong-code count with its lockout.
     pub fn restore(
         &mut self,
         now: Millis,
         state: AlarmState,
         mode: Option<Mode>,
         bypassed: &[String],
+        codes: CodeLockState,
     ) -> Vec<Event> {
         let mut out = Vec::new();
         self.restore_state(now, state, mode, bypassed, &mut out);
+        self.codes.restore(now, codes, &self.rules);
         out
+    }
+
+    /// The wrong-code count and lockout, for the alarm memory.
+    pub fn code_lock(&self) -> CodeLockState {
+        self.codes.state()
     }
 
     /// Panic (SIGUSR1, RPC `activate_alarm`): `triggered` from any state;

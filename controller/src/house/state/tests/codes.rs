@@ -16,21 +16,26 @@ fn ten_wrong_codes_lock_code_entry_and_each_further_one_adds_a_lockout() {
     assert_eq!(house.state(), Armed);
     // The lockout does not need a tick.
     assert_eq!(house.next_deadline(), Some(T0 + SUPERVISION));
-    // Over: one more wrong code locks again for 90 s.
+    // Over: the 11th wrong code locks again, for 90 s more (180 s), the
+    // 12th for 270 s.
     let t2 = t + 90 * SEC;
     let out = disarm(&mut house, t2, CodeCheck::Wrong);
     assert_eq!(out, vec![code("disarm", CodeResult::Wrong, None)]);
-    let out = disarm(&mut house, t2 + 89 * SEC, alice());
+    let out = disarm(&mut house, t2 + 179 * SEC, alice());
     assert_eq!(out, vec![code("disarm", CodeResult::Locked, None)]);
+    let t3 = t2 + 180 * SEC;
+    disarm(&mut house, t3, CodeCheck::Wrong);
+    assert_eq!(house.code_entry_locked_until(t3), Some(t3 + 270 * SEC));
     // A correct code after the lockout works and resets the count.
-    let out = disarm(&mut house, t2 + 90 * SEC, alice());
+    let t4 = t3 + 270 * SEC;
+    let out = disarm(&mut house, t4, alice());
     assert_eq!(out[0], code("disarm", CodeResult::Accepted, Some("alice")));
     assert_eq!(house.state(), Disarmed);
     for _ in 0..9 {
-        let out = disarm(&mut house, t2 + 91 * SEC, CodeCheck::Wrong);
+        let out = disarm(&mut house, t4 + SEC, CodeCheck::Wrong);
         assert_eq!(out, vec![code("disarm", CodeResult::Wrong, None)]);
     }
-    let out = disarm(&mut house, t2 + 91 * SEC, alice());
+    let out = disarm(&mut house, t4 + SEC, alice());
     assert_eq!(
         out,
         vec![code("disarm", CodeResult::Accepted, Some("alice"))]
@@ -108,4 +113,61 @@ fn a_code_not_checked_while_locked_is_refused_as_locked_and_not_counted() {
     assert_eq!(house.code_entry_locked_until(T0 + 10), None);
     house.disarm(T0 + 10, CodeCheck::Wrong, "rpc");
     assert!(house.code_entry_locked_until(T0 + 11).is_some());
+}
+
+#[test]
+fn the_growing_lockout_stops_at_an_hour() {
+    let mut house = armed(Mode::Away);
+    let mut t = T0 + 100 * SEC;
+    let mut lockouts = Vec::new();
+    for _ in 0..100 {
+        disarm(&mut house, t, CodeCheck::Wrong);
+        if let Some(until) = house.code_entry_locked_until(t) {
+            lockouts.push(until - t);
+            t = until;
+        }
+    }
+    // 90 s, 180 s, ... one lockout more each time, then an hour each.
+    assert_eq!(&lockouts[..3], &[90 * SEC, 180 * SEC, 270 * SEC]);
+    assert!(lockouts.windows(2).all(|w| w[0] <= w[1]), "{lockouts:?}");
+    assert_eq!(lockouts.last(), Some(&MAX_LOCKOUT));
+}
+
+#[test]
+fn a_restart_keeps_the_count_and_the_lockout() {
+    let mut before = armed(Mode::Away);
+    let t0 = T0 + 100 * SEC;
+    for _ in 0..10 {
+        disarm(&mut before, t0, CodeCheck::Wrong);
+    }
+    let t = t0 + 90 * SEC;
+    disarm(&mut before, t, CodeCheck::Wrong);
+    let kept = before.code_lock();
+    assert_eq!(kept.wrong_in_a_row, 11);
+    assert_eq!(kept.locked_until, Some(t + 180 * SEC));
+
+    let mut restarted = house();
+    restarted.restore(t + 10 * SEC, Armed, Some(Mode::Away), &[], kept);
+    let out = disarm(&mut restarted, t + 10 * SEC, alice());
+    assert_eq!(out, vec![code("disarm", CodeResult::Locked, None)]);
+    // The count goes on: the next wrong code after the lockout earns 270 s.
+    let after = t + 180 * SEC;
+    disarm(&mut restarted, after, CodeCheck::Wrong);
+    assert_eq!(
+        restarted.code_entry_locked_until(after),
+        Some(after + 270 * SEC)
+    );
+}
+
+#[test]
+fn a_kept_lockout_never_outlasts_what_its_count_earns() {
+    // The wall clock stepped back a day while the controller was down: the
+    // kept end is a day too far, and is cut to the lockout the count earns.
+    let kept = CodeLockState {
+        wrong_in_a_row: 10,
+        locked_until: Some(T0 + 86_400 * SEC),
+    };
+    let mut restarted = house();
+    restarted.restore(T0, Disarmed, None, &[], kept);
+    assert_eq!(restarted.code_entry_locked_until(T0), Some(T0 + 90 * SEC));
 }

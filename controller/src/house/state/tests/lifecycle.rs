@@ -170,14 +170,20 @@ fn restore_takes_up_armed_states_and_turns_running_delays_into_an_alarm() {
     ];
     for (state, mode, expected) in cases {
         let mut house = house();
-        let out = house.restore(T0, state, mode, &["back-window".to_string()]);
+        let out = house.restore(
+            T0,
+            state,
+            mode,
+            &["back-window".to_string()],
+            CodeLockState::default(),
+        );
         assert_eq!(moves(&out), expected, "{state}");
         let bypassed = !expected.is_empty();
         assert_eq!(bypasses(&out).len(), usize::from(bypassed), "{state}");
         assert_eq!(house.mode(), if bypassed { mode } else { None }, "{state}");
     }
     let mut house = house();
-    house.restore(T0, Pending, Some(Mode::Away), &[]);
+    house.restore(T0, Pending, Some(Mode::Away), &[], CodeLockState::default());
     assert!(house.siren());
     assert_eq!(house.next_deadline(), Some(T0 + TRIGGER));
     // Triggered from armed: the trigger duration ends back in armed.
