@@ -3,8 +3,11 @@
 //! # The queue
 //!
 //! Name `/homesec-<instance>-events` ([`queue_name`]). The controller creates
-//! it ([`Receiver::open`]) with mode `0620` (owner reads and writes, group
-//! writes: put sensor processes in the controller's group), messages of at
+//! it ([`Receiver::open`]) with mode `0620` when the config names an
+//! `[access] group` (owner reads and writes, the group writes: put sensor
+//! processes of other users in it), `0600` otherwise; a queue of that name
+//! that another user made is refused by the controller and by every sender
+//! ([`crate::endpoint`]). Messages are of at
 //! most [`MAX_MSG_SIZE`] = 128 bytes and a depth of [`QUEUE_DEPTH`] = 10
 //! messages (Linux's default `/proc/sys/fs/mqueue/msg_max`, the most an
 //! unprivileged process may ask for). A controller that crashes or is killed
