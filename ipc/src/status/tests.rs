@@ -407,6 +407,11 @@ fn liveness_cases() {
     assert_eq!(liveness(&snap, now), Liveness::Dead { pid: gone });
     snap.pid = 0;
     assert_eq!(liveness(&snap, now), Liveness::Dead { pid: 0 });
+    // Init always exists, and is never the controller: a segment naming it
+    // is forged or damaged.
+    snap.pid = 1;
+    snap.heartbeat_ms = now;
+    assert_eq!(liveness(&snap, now), Liveness::Dead { pid: 1 });
 
     snap.running = false;
     assert_eq!(liveness(&snap, now), Liveness::Stopped);
