@@ -111,6 +111,19 @@ pub(crate) fn parse_failed(error: &toml::de::Error, text: &str, file: &str) -> C
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(": ");
+    // The TOML parser says nothing about some bytes (a NUL in a comment):
+    // name the character, escaped, so the message is never empty.
+    let message = match (
+        message.is_empty(),
+        text[offset.min(text.len())..].chars().next(),
+    ) {
+        (false, _) => message,
+        (true, Some(c)) => format!(
+            "character {} is not allowed here (a config is plain text)",
+            c.escape_default()
+        ),
+        (true, None) => "unexpected end of the file".to_string(),
+    };
     ConfigError::Parse(Diagnostic {
         file: file.to_string(),
         line,

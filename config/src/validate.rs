@@ -60,12 +60,33 @@ pub(crate) fn resolve(raw: RawHouse, source: ConfigSource) -> Result<Config, Pro
         })
     })();
     match (found.earliest(), config) {
-        (None, Some(config)) => Ok(config),
+        (None, Some(config)) => non_empty(config),
         (Some(first), _) => Err(first),
         // Every None above comes with a recorded problem; this arm only keeps
         // the match total.
         (None, None) => Err(Problem::new(0..0, "", "invalid house description")),
     }
+}
+
+/// Refuses a house that could never work: one without sensors guards
+/// nothing, one without users can never be disarmed. (An empty or truncated
+/// file parses as exactly that, and must not replace a working house.)
+fn non_empty(config: Config) -> Result<Config, Problem> {
+    if config.sensors.is_empty() {
+        return Err(Problem::new(
+            0..0,
+            "sensors",
+            "the house has no sensors: add at least one [[sensors]] table (is the file empty or cut short?)",
+        ));
+    }
+    if config.users.is_empty() {
+        return Err(Problem::new(
+            0..0,
+            "users",
+            "the house has no users, so nobody could disarm it: add at least one [[users]] table with a code_hash",
+        ));
+    }
+    Ok(config)
 }
 
 /// The problems found so far.

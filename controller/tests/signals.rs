@@ -231,3 +231,33 @@ fn codes_entered_while_locked_out_are_refused_without_hashing() {
         "even the right code is refused while locked"
     );
 }
+
+#[test]
+fn an_armed_house_refuses_a_reload_that_removes_sensors_or_users_or_is_empty() {
+    let world = World::new("hup3").with_config(DEFAULT_HOUSE);
+    let controller = world.start();
+    world.send(&["@arm away 1234"]);
+    controller.wait_until_published("-> arming");
+    let config = world.config.clone().unwrap();
+    // A file cut to nothing (a full disk, an editor that crashed).
+    std::fs::write(&config, "").unwrap();
+    controller.signal(libc::SIGHUP);
+    let refused = controller.wait_for_log("config reload refused");
+    assert!(refused.contains("no sensors"), "{refused}");
+    // A house without the back door while armed.
+    let smaller = DEFAULT_HOUSE.replacen("id = \"back-door\"", "id = \"back-door-2\"", 1);
+    assert_ne!(smaller, DEFAULT_HOUSE);
+    std::fs::write(&config, smaller).unwrap();
+    controller.signal(libc::SIGHUP);
+    let refused = controller.wait_for_log("config reload refused");
+    assert!(
+        refused.contains("back-door") && refused.contains("arming"),
+        "{refused}"
+    );
+    // The old house runs on: the back door still counts, the code still works.
+    world.send(&["back-door open", "@disarm 1234"]);
+    controller.wait_until_published("-> disarmed");
+    assert!(controller.stop().success());
+    let (records, _) = world.log();
+    assert!(sensor_events(&records).contains(&("back-door".into(), "open".into())));
+}

@@ -9,7 +9,8 @@ use super::*;
 use homesec_ipc::{Mode, SensorKind};
 use std::time::Duration;
 
-/// Two zones and one simulated door: the smallest interesting valid house.
+/// Two zones, one simulated door and one user: the smallest interesting
+/// valid house (a house needs a sensor and a user).
 const BASE: &str = r#"
 [[zones]]
 id = "entry"
@@ -17,6 +18,10 @@ type = "perimeter"
 
 [[zones]]
 id = "living"
+
+[[users]]
+name = "owner"
+code_hash = "$argon2id$v=19$m=8192,t=2,p=1$vyZ/XpFTVfxfMYo2/CO8yA$fnVnOS1Gx3gbUHnHQXnXGTeTwcNXuPBDgV0pgEf0WVo"
 
 [[sensors]]
 id = "front-door"

@@ -112,7 +112,7 @@ fn duplicate_zone_user_camera_detector_ids() {
         &text,
         "\"a\"",
         1,
-        "users[1].name",
+        "users[2].name",
         "duplicate user name 'a'",
     );
 

@@ -70,6 +70,10 @@ fn night_and_entry_defaults() {
         "[[sensors]]\nid = \"d\"\nkind = \"door\"\nzone = \"hall\"\ninstant = true\n[sensors.simulated]\n",
         "[[sensors]]\nid = \"e\"\nkind = \"motion\"\nzone = \"hall\"\nentry_delay = \"5s\"\n[sensors.simulated]\n",
     );
+    let text = format!(
+        "{text}{}",
+        &BASE[BASE.find("[[users]]").unwrap()..BASE.find("[[sensors]]").unwrap()]
+    );
     let config = parse_text(&text).unwrap();
     let s = |id| config.sensor(id).unwrap();
     assert!(s("a").night, "from the zone");
@@ -121,14 +125,14 @@ fn gpio_input_resolves_with_kind_debounce() {
 fn codes_check_every_user() {
     let hash = |c| code_hash::hash_code(c).unwrap();
     let text = format!(
-        "[[users]]\nname = \"alice\"\ncode_hash = \"{}\"\nduress_hash = \"{}\"\n[[users]]\nname = \"bob\"\ncode_hash = \"{}\"\n",
-        hash("1234"),
+        "{BASE}[[users]]\nname = \"alice\"\ncode_hash = \"{}\"\nduress_hash = \"{}\"\n[[users]]\nname = \"bob\"\ncode_hash = \"{}\"\n",
+        hash("4711"),
         hash("9999"),
         hash("2580")
     );
     let config = parse_text(&text).unwrap();
     assert_eq!(
-        config.check_code("1234"),
+        config.check_code("4711"),
         Some(("alice".to_string(), CodeMatch::User))
     );
     assert_eq!(
@@ -138,6 +142,10 @@ fn codes_check_every_user() {
     assert_eq!(
         config.check_code("2580"),
         Some(("bob".to_string(), CodeMatch::User))
+    );
+    assert_eq!(
+        config.check_code("1234"),
+        Some(("owner".to_string(), CodeMatch::User))
     );
     assert_eq!(config.check_code("0000"), None);
     assert_eq!(config.user("bob").unwrap().check("9999"), None);
@@ -216,5 +224,36 @@ fn examples_validate() {
     assert_eq!(
         pi.paths.log_dir.as_deref(),
         Some(Path::new("/var/log/homesec"))
+    );
+}
+
+#[test]
+fn an_empty_or_cut_short_file_is_refused() {
+    for (text, field) in [
+        ("", "sensors"),
+        ("# only a comment\n", "sensors"),
+        (&BASE[..BASE.find("[[users]]").unwrap()], "sensors"),
+        (
+            &BASE.replace(
+                &BASE[BASE.find("[[users]]").unwrap()..BASE.find("[[sensors]]").unwrap()],
+                "",
+            ),
+            "users",
+        ),
+    ] {
+        let err = parse_text(text).unwrap_err();
+        let diagnostic = err.diagnostic().unwrap();
+        assert_eq!(diagnostic.field, field, "{err}");
+        assert_eq!((diagnostic.line, diagnostic.column), (1, 1), "{err}");
+    }
+}
+
+#[test]
+fn a_character_the_toml_parser_has_no_words_for_is_named() {
+    let err = parse_text("# a comment \u{0}\n").unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.ends_with("character \\u{0} is not allowed here (a config is plain text)"),
+        "{text}"
     );
 }

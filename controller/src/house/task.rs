@@ -19,6 +19,7 @@ use crate::outputs::memory::{self, AlarmMemory};
 use crate::outputs::{Outputs, status};
 use crate::settings::{Settings, house_model};
 use homesec_config::Config;
+use homesec_ipc::AlarmState;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::SCHEMA_VERSION;
 use homesec_ipc::line::redact;
@@ -332,7 +333,10 @@ impl HouseTask {
         }
     }
 
-    /// Whether a reloaded config can run in this process without a restart.
+    /// Whether a reloaded config can run in this process without a restart,
+    /// and may replace the running one now: while the house is not
+    /// disarmed, no sensor it watches and no user who could disarm it may
+    /// disappear.
     fn fits(&self, config: &Config) -> Result<(), String> {
         let capacity = usize::from(self.outputs.status.sensor_capacity());
         if config.sensors.len() > capacity {
@@ -342,6 +346,30 @@ impl HouseTask {
             ));
         }
         let running = self.config.borrow();
+        if self.house.state() != AlarmState::Disarmed {
+            let gone = |old: Vec<&str>, new: Vec<&str>| -> Vec<String> {
+                old.into_iter()
+                    .filter(|id| !new.contains(id))
+                    .map(str::to_string)
+                    .collect()
+            };
+            let sensors = gone(
+                running.sensors.iter().map(|s| s.id.as_str()).collect(),
+                config.sensors.iter().map(|s| s.id.as_str()).collect(),
+            );
+            let users = gone(
+                running.users.iter().map(|u| u.name.as_str()).collect(),
+                config.users.iter().map(|u| u.name.as_str()).collect(),
+            );
+            if !sensors.is_empty() || !users.is_empty() {
+                return Err(format!(
+                    "the house is {}: a reload may not remove sensors ({}) or users ({}) until it is disarmed",
+                    self.house.state(),
+                    sensors.join(", "),
+                    users.join(", ")
+                ));
+            }
+        }
         if config.instance != running.instance
             || config.paths != running.paths
             || config.detectors != running.detectors
