@@ -222,6 +222,9 @@ id = "hall-pir"
 kind = "motion"
 zone = "entry"
 [sensors.simulated]
+[[users]]
+name = "owner"
+code_hash = "$argon2id$v=19$m=8192,t=2,p=1$vyZ/XpFTVfxfMYo2/CO8yA$fnVnOS1Gx3gbUHnHQXnXGTeTwcNXuPBDgV0pgEf0WVo"
 "#;
 
     struct NoGpio;
