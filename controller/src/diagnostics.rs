@@ -6,7 +6,7 @@
 //! daemon (lines are dropped and counted by the worker instead). SIGHUP
 //! reopens the file, for log shippers that move it away.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -85,7 +85,11 @@ pub struct Diagnostics {
 /// daemon is more useful running without a file than not running.
 pub fn init(log_dir: Option<&Path>) -> Diagnostics {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let stderr = tracing_subscriber::fmt::layer().with_writer(io::stderr);
+    // Colour for a person at a terminal, never into a file, a pipe or the
+    // journal.
+    let stderr = tracing_subscriber::fmt::layer()
+        .with_ansi(io::stderr().is_terminal())
+        .with_writer(io::stderr);
     let file = log_dir.map(|dir| (dir, LogFile::open(dir)));
     match file {
         Some((_, Ok(log_file))) => {

@@ -187,3 +187,60 @@ fn codes_and_terminal_escapes_in_refused_input_reach_no_log() {
         );
     }
 }
+
+#[test]
+fn a_flood_of_garbage_is_counted_exactly_but_recorded_in_bounded_form() {
+    const LINES: u64 = 100_000;
+    let world = World::new("flood");
+    let controller = world.start();
+    // Whole lines per write, each write at most PIPE_BUF so none is torn.
+    let chunk = "garbage line\n".repeat(4096 / 13);
+    let per_chunk = (4096 / 13) as u64;
+    let mut sent = 0;
+    while sent < LINES {
+        let n = per_chunk.min(LINES - sent);
+        world.send_raw(&chunk.as_bytes()[..(n * 13) as usize]);
+        sent += n;
+    }
+    let rejected = || {
+        let out = world.ctl(&["status", "--json"]);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["rejected"].as_u64().unwrap()
+    };
+    while rejected() < LINES {
+        controller.wait_for_log("status published");
+    }
+    assert_eq!(rejected(), LINES, "every refusal is counted, once");
+    assert!(controller.stop().success());
+
+    let (records, problems) = world.log();
+    assert!(problems.is_empty(), "{problems:?}");
+    let one_by_one = records
+        .iter()
+        .filter(|r| matches!(r.event, Event::Rejected { .. }))
+        .count() as u64;
+    let summarised: u64 = records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::RejectedSummary { count, source, .. } => {
+                assert_eq!(source, "fifo");
+                Some(*count)
+            }
+            _ => None,
+        })
+        .sum();
+    assert_eq!(
+        one_by_one + summarised,
+        LINES,
+        "nothing is lost from the totals"
+    );
+    assert!(one_by_one <= 40, "{one_by_one} recorded one by one");
+    let bytes: u64 = std::fs::read_dir(world.events_dir())
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    assert!(
+        bytes < 64 * 1024,
+        "{bytes} bytes of event log for 1.3 MB of garbage"
+    );
+}

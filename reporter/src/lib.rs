@@ -83,6 +83,14 @@ pub enum ReportError {
     Stdout(io::Error),
 }
 
+impl ReportError {
+    /// Whether the command line was wrong (exit code 2, like clap's own
+    /// errors) rather than the data or the machine.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, ReportError::Period(_) | ReportError::Instance(_))
+    }
+}
+
 /// How a run ended when it made a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

@@ -1,6 +1,7 @@
 //! `homesec-reporter`: parses the command line, makes the report, and turns
 //! the outcome into an exit code: 0 done, 1 error (printed once, one line),
-//! 2 bad arguments (clap), 3 the log failed its integrity check.
+//! 2 bad arguments (clap's, or a period or instance that does not parse),
+//! 3 the log failed its integrity check.
 
 use clap::Parser;
 use homesec_reporter::cli::Args;
@@ -14,7 +15,11 @@ fn main() -> ExitCode {
         Ok(Outcome::IntegrityFailed) => ExitCode::from(3),
         Err(e) => {
             eprintln!("homesec-reporter: {e}");
-            ExitCode::FAILURE
+            if e.is_usage() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

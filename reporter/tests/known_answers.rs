@@ -468,3 +468,31 @@ fn markdown_and_text_say_the_same() {
         assert!(text.contains("unknown sensor 'garage-door'"), "{text}");
     }
 }
+
+#[test]
+fn refusals_summarised_by_the_controller_count_in_the_totals() {
+    let mut log = Log::new();
+    let t = |hms: &str| format!("2024-11-12T{hms}+01:00");
+    log.add(&t("08:00:00"), start())
+        .add(
+            &t("09:00:00"),
+            rejected("unknown sensor state 'x'", "door x"),
+        )
+        .add(
+            &t("09:01:00"),
+            homesec_ipc::eventlog::Event::RejectedSummary {
+                source: "fifo".into(),
+                count: 99_980,
+                first_reason: "missing state".into(),
+                first_input: "garbage".into(),
+                last_reason: "missing state".into(),
+                last_input: "garbage".into(),
+            },
+        );
+    let (code, r) = json(log.data_dir(), TZ, &["--day", "2024-11-12"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["totals"]["rejected"], 99_981);
+    assert_eq!(r["input"]["rejected"]["items"].as_array().unwrap().len(), 1);
+    assert_eq!(r["input"]["rejected"]["omitted"], 99_980);
+    assert_eq!(r["input"]["rejected_by_source"][0]["count"], 99_981);
+}

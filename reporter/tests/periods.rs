@@ -197,7 +197,7 @@ fn an_empty_day_and_a_missing_day_report_nothing_happened() {
 }
 
 #[test]
-fn missing_dirs_and_bad_periods_fail_with_one_line() {
+fn missing_dirs_and_bad_periods_fail_with_one_line_and_their_own_exit_code() {
     let log = Log::new();
     let missing = log.data_dir().join("nope");
     let out = run(&missing, "UTC", &["--day", "2024-11-11"]);
@@ -221,15 +221,19 @@ fn missing_dirs_and_bad_periods_fail_with_one_line() {
             .contains("no event log in")
     );
 
-    let out = run(log.data_dir(), "UTC", &["--day", "2024-02-30"]);
-    assert_eq!(out.status.code(), Some(1));
-    let out = run(
-        log.data_dir(),
-        "UTC",
+    // Bad argument values are usage errors, like clap's: exit 2.
+    for args in [
+        &["--day", "2024-02-30"][..],
+        &["--day", "2026-13-01"],
+        &["--day", "tomorrow"],
+        &["--week", "2026-W60"],
         &["--from", "2024-11-12", "--to", "2024-11-11"],
-    );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.is_empty());
+    ] {
+        let out = run(log.data_dir(), "UTC", args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        assert_eq!(String::from_utf8(out.stderr).unwrap().lines().count(), 1);
+    }
 }
 
 #[test]

@@ -13,6 +13,7 @@
 use crate::clock::{Clock, Millis};
 use crate::house::House;
 use crate::house::narrate::narrate;
+use crate::house::rejects::RejectLog;
 use crate::ingest::{Input, KeypadAction, SignalKind};
 use crate::outputs::journal::Entry;
 use crate::outputs::memory::{self, AlarmMemory};
@@ -31,8 +32,6 @@ use tokio::sync::{mpsc, watch};
 
 /// Inputs taken from the channel in one turn of the loop, at most.
 const TURN: usize = 512;
-/// Rejected inputs told in the diagnostic log per second, at most.
-const REJECTS_LOGGED_PER_SECOND: u64 = 20;
 
 /// Everything the house task owns.
 pub struct HouseTask {
@@ -87,14 +86,7 @@ struct Turn {
     records: Vec<Entry>,
     counters: Counters,
     stop_reason: Option<&'static str>,
-    reject_window: RejectWindow,
-}
-
-/// The current second of rejected inputs, for the diagnostic log's limit.
-#[derive(Debug, Default)]
-struct RejectWindow {
-    started: Millis,
-    count: u64,
+    rejects: RejectLog,
 }
 
 impl HouseTask {
@@ -134,7 +126,7 @@ impl HouseTask {
             records: Vec::new(),
             counters: Counters::default(),
             stop_reason: None,
-            reject_window: RejectWindow::default(),
+            rejects: RejectLog::default(),
         };
         let served = self.serve(inputs, &mut turn).await;
         // Whatever ended the loop, the siren goes off and readers learn
@@ -178,9 +170,13 @@ impl HouseTask {
                 Ok(()) = self.outputs.logged.changed() => {}
                 _ = heartbeat.tick() => self.tick(turn),
             }
+            let ended = turn.rejects.ended(std::time::Instant::now());
+            turn.extend(&self.clock, self.clock.now_ms(), ended);
             self.finish_turn(turn, true).await?;
         }
         let now = self.clock.now_ms();
+        let held_back = turn.rejects.all();
+        turn.extend(&self.clock, now, held_back);
         let reason = turn.stop_reason.unwrap_or("inputs closed").to_string();
         turn.push(&self.clock, now, Event::Stop { reason });
         self.finish_turn(turn, false).await
@@ -474,11 +470,10 @@ impl Turn {
         }
     }
 
-    /// Records a refused input. The diagnostic log gets the first few of
-    /// each second and a count of the rest, so a flood of garbage cannot
-    /// flood stderr too; the event log gets every one. Reason and excerpt
-    /// are [`redact`]ed here, where every refusal passes: they quote input,
-    /// and input can hold a code or a terminal escape.
+    /// Counts a refused input and records it in bounded form (see
+    /// [`RejectLog`]). Reason and excerpt are [`redact`]ed here, where every
+    /// refusal passes: they quote input, and input can hold a code or a
+    /// terminal escape.
     fn reject(
         &mut self,
         clock: &Clock,
@@ -489,31 +484,9 @@ impl Turn {
     ) {
         let (reason, input) = (redact(&reason), redact(&input));
         self.counters.rejected += 1;
-        let window = &mut self.reject_window;
-        if now - window.started >= 1_000 {
-            if window.count > REJECTS_LOGGED_PER_SECOND {
-                let more = window.count - REJECTS_LOGGED_PER_SECOND;
-                tracing::warn!(
-                    "{more} more inputs rejected in that second (all are in the event log)"
-                );
-            }
-            *window = RejectWindow {
-                started: now,
-                count: 0,
-            };
+        let at = std::time::Instant::now();
+        if let Some(record) = self.rejects.refuse(at, source, reason, input) {
+            self.push(clock, now, record);
         }
-        window.count += 1;
-        if window.count <= REJECTS_LOGGED_PER_SECOND {
-            tracing::warn!(%source, %reason, %input, "input rejected");
-        }
-        self.push(
-            clock,
-            now,
-            Event::Rejected {
-                source,
-                reason,
-                input,
-            },
-        );
     }
 }

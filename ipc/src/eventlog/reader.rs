@@ -231,6 +231,7 @@ fn kind_name(event: &Event) -> &'static str {
         Event::Stop { .. } => "stop",
         Event::Sensor { .. } => "sensor",
         Event::Rejected { .. } => "rejected",
+        Event::RejectedSummary { .. } => "rejected_summary",
         Event::Alarm { .. } => "alarm",
         Event::ArmRefused { .. } => "arm_refused",
         Event::Code { .. } => "code",

@@ -1,4 +1,5 @@
-//! The event log record schema, version 1.
+//! The event log record schema, version 2 (version 1 had no
+//! `rejected_summary`; a version-2 reader reads version-1 logs as they are).
 //!
 //! Every line of an event log file is one JSON object with these fields, in
 //! this order:
@@ -23,7 +24,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 /// The schema version written in every `start` record.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One line of the event log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +83,24 @@ pub enum Event {
         reason: String,
         /// The start of the offending input (lossy UTF-8, at most 120 characters).
         input: String,
+    },
+    /// More input from one source was refused than the log records one by
+    /// one (the first few a minute per source are `rejected` records): how
+    /// many more, and the first and last of them. Written when the minute
+    /// ends, and at a stop.
+    RejectedSummary {
+        /// The input they came through.
+        source: String,
+        /// How many were refused and not recorded one by one.
+        count: u64,
+        /// Why the first of them was refused.
+        first_reason: String,
+        /// The start of the first of them.
+        first_input: String,
+        /// Why the last of them was refused.
+        last_reason: String,
+        /// The start of the last of them.
+        last_input: String,
     },
     /// The alarm state changed.
     Alarm {

@@ -45,6 +45,12 @@ impl InputBuilder {
                     },
                 );
             }
+            // Refused input the controller counted but did not record one
+            // by one: in the totals, never in the list.
+            Event::RejectedSummary { source, count, .. } => {
+                self.count_source_n(source, *count);
+                self.rejected.omitted += count;
+            }
             Event::Code {
                 action,
                 result,
@@ -75,6 +81,10 @@ impl InputBuilder {
     }
 
     fn count_source(&mut self, source: &str) {
+        self.count_source_n(source, 1);
+    }
+
+    fn count_source_n(&mut self, source: &str, n: u64) {
         let name = if self.by_source.iter().any(|c| c.name == source)
             || self.by_source.len() < MAX_SOURCES
         {
@@ -83,10 +93,10 @@ impl InputBuilder {
             "other"
         };
         match self.by_source.iter_mut().find(|c| c.name == name) {
-            Some(count) => count.count += 1,
+            Some(count) => count.count += n,
             None => self.by_source.push(Count {
                 name: clip(name, MAX_ID),
-                count: 1,
+                count: n,
             }),
         }
     }

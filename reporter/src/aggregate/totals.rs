@@ -30,6 +30,7 @@ pub fn count(totals: &mut Totals, event: &Event) {
         Event::Duress { .. } => totals.alarms += 1,
         Event::Trouble { active: true, .. } => totals.faults += 1,
         Event::Rejected { .. } => totals.rejected += 1,
+        Event::RejectedSummary { count, .. } => totals.rejected += count,
         Event::Code {
             result: CodeResult::Wrong | CodeResult::Locked,
             ..
