@@ -16,6 +16,10 @@ fn status_json_shows_what_was_just_written() {
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["controller"], "alive");
+    // Each key once: a JSON parser would keep only one of two silently.
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("\"instance\":").count(), 1, "{text}");
+    assert_eq!(json["instance"], world.instance.as_str());
     assert_eq!(json["pid"], controller.pid());
     assert_eq!(json["alarm"], "disarmed");
     let sensors = json["sensors"].as_array().unwrap();

@@ -17,8 +17,6 @@ pub const EXIT_BAD_SEGMENT: u8 = 4;
 /// The status of an instance as `homesecctl status --json` prints it.
 #[derive(Debug, Serialize)]
 pub struct StatusReport {
-    /// Instance name.
-    pub instance: String,
     /// `alive`, `stopped`, `dead` or `stale`.
     pub controller: &'static str,
     /// Milliseconds since the last heartbeat.
@@ -52,7 +50,6 @@ pub fn read_status(
         Liveness::Stale { .. } => "stale",
     };
     let report = StatusReport {
-        instance: instance.to_string(),
         controller,
         heartbeat_age_ms: now - snapshot.heartbeat_ms,
         snapshot,
@@ -98,7 +95,7 @@ fn header(report: &StatusReport, live: Liveness, now: i64) -> String {
     let siren = if s.siren { "ON" } else { "off" };
     format!(
         "homesec '{}': controller {who}\nalarm:   {}{mode} since {} ({} ago); siren {siren}\ninputs:  {} accepted, {} rejected\n",
-        report.instance,
+        report.snapshot.instance,
         s.alarm,
         clock_time(s.since_ms),
         age(now - s.since_ms),
