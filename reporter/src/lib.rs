@@ -27,10 +27,11 @@ pub mod summary;
 pub mod tables;
 pub mod words;
 
-use chrono::Local;
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, TimeZone};
 use cli::{Args, Format};
 use homesec_config::{Config, ConfigError};
 use homesec_ipc::paths;
+use homesec_ipc::status::{Liveness, StatusReader, liveness};
 use model::Report;
 use period::PeriodError;
 use std::io::{self, Write};
@@ -131,6 +132,24 @@ pub fn run(args: &Args) -> Result<Outcome, ReportError> {
     })
 }
 
+/// The date of the current house day: the house clock of a live controller
+/// of `instance` (a simulated house runs its own days), else today.
+fn house_today(instance: &str, config: &Config, now: DateTime<FixedOffset>) -> NaiveDate {
+    let wall_ms = now.timestamp_millis();
+    let live = config
+        .access
+        .client_trust()
+        .ok()
+        .and_then(|trust| StatusReader::open(&paths::status_segment(instance), &trust).ok())
+        .and_then(|reader| reader.snapshot().ok())
+        .filter(|snap| liveness(snap, wall_ms) == Liveness::Alive);
+    let house_ms = live.map_or(wall_ms, |snap| snap.clock.at(wall_ms));
+    Local
+        .timestamp_millis_opt(house_ms)
+        .single()
+        .map_or(now.date_naive(), |t| t.date_naive())
+}
+
 /// Reads the log and makes the report, without writing it anywhere.
 pub fn make_report(args: &Args) -> Result<Report, ReportError> {
     make_report_reading(args, read_period::Records::Borrowed)
@@ -151,7 +170,7 @@ fn make_report_reading(args: &Args, records: read_period::Records) -> Result<Rep
     let now = Local::now().fixed_offset();
     let period = args.period(now.date_naive())?;
     let events_dir = events_dir(args, &config, &instance)?;
-    let plan = read_period::plan(&events_dir, &period)?;
+    let plan = read_period::plan(&events_dir, &period, house_today(&instance, &config, now))?;
     let options = aggregate::Options {
         instance,
         open_threshold_ms: u64::try_from(args.open_threshold.as_millis()).unwrap_or(u64::MAX),

@@ -41,16 +41,23 @@ pub struct Plan {
     pub read: Vec<PathBuf>,
     /// The period's day files, present or not.
     pub period_files: Vec<(NaiveDate, PathBuf, bool)>,
-    /// The newest file in the log.
-    pub newest: Option<PathBuf>,
+    /// The file the controller may be writing now: the newest, if it is
+    /// the file of the current house day. Only there is a torn last line a
+    /// write in progress rather than damage.
+    pub writing: Option<PathBuf>,
     /// The first file after the period, of which only the first record is
     /// read: its `seq` and `prev` prove the period's last records are all
     /// there (records cut from the end of a day show here).
     pub next: Option<PathBuf>,
 }
 
-/// Plans the reading of `events_dir` for `period`.
-pub fn plan(events_dir: &Path, period: &Period) -> Result<Plan, ReportError> {
+/// Plans the reading of `events_dir` for `period`; `house_today` is the
+/// date of the current house day.
+pub fn plan(
+    events_dir: &Path,
+    period: &Period,
+    house_today: NaiveDate,
+) -> Result<Plan, ReportError> {
     let all = list_files(events_dir).map_err(|source| ReportError::ListDir {
         path: events_dir.to_path_buf(),
         source,
@@ -90,7 +97,10 @@ pub fn plan(events_dir: &Path, period: &Period) -> Result<Plan, ReportError> {
     Ok(Plan {
         read,
         period_files,
-        newest: all.last().map(|(_, p)| p.clone()),
+        writing: all
+            .last()
+            .filter(|(date, _)| *date == house_today)
+            .map(|(_, p)| p.clone()),
         next,
     })
 }
@@ -118,7 +128,7 @@ pub fn report(
         period,
         days,
         plan.period_files,
-        plan.newest,
+        plan.writing,
         plan.next.clone(),
         config,
         options,

@@ -99,24 +99,41 @@ fn removed_altered_garbage_and_torn_lines_are_each_located() {
 }
 
 #[test]
-fn a_torn_last_line_of_the_newest_file_is_a_write_in_progress() {
-    let log = two_days();
-    log.append_raw("2024-11-12", br#"{"seq":13,"ts":"2024-11-12T2"#);
-    let (code, r) = json(log.data_dir(), TZ, &["--day", "2024-11-12"]);
-    assert_eq!(code, 0);
+fn a_torn_last_line_of_todays_file_is_a_write_in_progress() {
+    // Today in UTC, the zone the reporter runs in here: the file of the
+    // current house day, which a controller may be writing right now.
+    let today = chrono::Utc::now().date_naive();
+    let mut log = Log::new();
+    log.add(&format!("{today}T00:00:00Z"), start());
+    log.add(
+        &format!("{today}T00:00:01Z"),
+        sensor("back-door", "ground", K::Door, St::Open),
+    );
+    log.append_raw(&today.to_string(), br#"{"seq":3,"ts":"20"#);
+    let (code, r) = json(log.data_dir(), "UTC", &["--day", "today"]);
+    assert_eq!(code, 0, "{r}");
     assert_eq!(r["integrity"]["status"], "ok");
     assert_eq!(
         problems(&r),
-        vec![(
-            "2024-11-12.jsonl".to_string(),
-            11,
-            "in_progress".to_string()
-        )]
+        vec![(format!("{today}.jsonl"), 3, "in_progress".to_string())]
     );
     let line = strings(&r["summary"]["lines"])[2].to_string();
     assert!(
         line.ends_with("the last line is still being written."),
         "{line}"
+    );
+}
+
+#[test]
+fn a_torn_last_line_of_an_older_file_is_damage_even_in_the_newest_file() {
+    // Nobody writes 2024-11-12 any more: its torn line was cut by a crash.
+    let log = two_days();
+    log.append_raw("2024-11-12", br#"{"seq":13,"ts":"2024-11-12T2"#);
+    let (code, r) = json(log.data_dir(), TZ, &["--day", "2024-11-12"]);
+    assert_eq!(code, 3, "{r}");
+    assert_eq!(
+        problems(&r),
+        vec![("2024-11-12.jsonl".to_string(), 11, "torn".to_string())]
     );
 }
 

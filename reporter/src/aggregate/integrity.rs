@@ -1,8 +1,9 @@
 //! The integrity section: what the ipc reader found wrong in the period's
 //! files (gaps, chain breaks, corrupt and torn lines), each with its file
 //! and line, and how many records each file held. A torn last line of the
-//! newest file in the log is the controller writing it, reported as
-//! `in_progress` and not a failure; problems in files read only for the
+//! file the controller is writing now (the newest, if it is the file of
+//! the current house day) is a write in progress, reported as
+//! `in_progress` and not a failure; in any other file it is `torn`; problems in files read only for the
 //! state before the period belong to other reports and are left out. The
 //! first record of the file after the period is checked too: a gap or break
 //! there means records were cut from the end of the period.
@@ -21,7 +22,7 @@ const MAX_PROBLEMS: usize = 200;
 #[derive(Debug)]
 pub struct IntegrityBuilder {
     files: Vec<(NaiveDate, PathBuf, bool, u64)>,
-    newest: Option<PathBuf>,
+    writing: Option<PathBuf>,
     /// The file after the period, whose first record closes its chain.
     next: Option<PathBuf>,
     /// Index into `files` of the file the last record came from.
@@ -35,10 +36,10 @@ pub struct IntegrityBuilder {
 
 impl IntegrityBuilder {
     /// Checks the period's day files `files` (date, path, present);
-    /// `newest` is the newest file in the log.
+    /// `writing` is the file the controller may be writing now.
     pub fn new(
         files: Vec<(NaiveDate, PathBuf, bool)>,
-        newest: Option<PathBuf>,
+        writing: Option<PathBuf>,
         next: Option<PathBuf>,
     ) -> Self {
         IntegrityBuilder {
@@ -46,7 +47,7 @@ impl IntegrityBuilder {
                 .into_iter()
                 .map(|(d, p, present)| (d, p, present, 0))
                 .collect(),
-            newest,
+            writing,
             next,
             current: None,
             counts: ProblemCounts::default(),
@@ -86,9 +87,9 @@ impl IntegrityBuilder {
         if self.index_of(&problem.file).is_none() && !closes_the_chain {
             return;
         }
-        let in_newest = self.newest.as_deref() == Some(problem.file.as_path());
+        let being_written = self.writing.as_deref() == Some(problem.file.as_path());
         let (kind, detail) = match &problem.kind {
-            ReaderKind::Torn if in_newest => (
+            ReaderKind::Torn if being_written => (
                 ProblemKind::InProgress,
                 "unterminated last line: the controller is writing it".to_string(),
             ),

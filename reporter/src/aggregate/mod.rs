@@ -82,13 +82,14 @@ pub struct Aggregator {
 }
 
 impl Aggregator {
-    /// An aggregator for `period`, checking `files`; `newest` is the newest
-    /// file in the log (its torn last line is a write in progress).
+    /// An aggregator for `period`, checking `files`; `writing` is the file
+    /// the controller may be writing now (its torn last line is a write in
+    /// progress).
     pub fn new(
         period: Period,
         days: Vec<(NaiveDate, Time, Time)>,
         files: PeriodFiles,
-        newest: Option<PathBuf>,
+        writing: Option<PathBuf>,
         next: Option<PathBuf>,
         config: Config,
         options: Options,
@@ -103,7 +104,7 @@ impl Aggregator {
             activity: ActivityBuilder::new(period.start, period.end),
             openings: OpeningsBuilder::new(options.open_threshold_ms, window),
             health: HealthBuilder::new(window),
-            integrity: IntegrityBuilder::new(files, newest, next),
+            integrity: IntegrityBuilder::new(files, writing, next),
             days: days
                 .into_iter()
                 .map(|(d, s, e)| (d, s, e, Totals::default()))
