@@ -54,7 +54,7 @@
 //! | `integrity.first_seq`, `integrity.last_seq` | integer \| null | |
 //! | `integrity.files[]` | `{date, path, present, records}` | each day file of the period |
 //! | `integrity.counts` | `{gaps, chain_breaks, corrupt, torn, in_progress}` | |
-//! | `integrity.problems` | capped list of `{file, line, kind, detail}` | `kind`: `gap`, `chain_break`, `corrupt`, `torn`, or `in_progress` (the newest file's unterminated last line: the controller writing it; not a failure) |
+//! | `integrity.problems` | capped list of `{file, line, kind, detail}` | `kind`: `gap`, `chain_break`, `corrupt`, `torn`, or `in_progress` (the unterminated last line of the current house day's file: the controller writing it; not a failure) |
 //!
 //! **totals**: `{alarms, arms, disarms, events, faults, rejected, failed_codes}`:
 //! alarms raised (into `triggered`, plus duress alarms), arm commands taken,
