@@ -22,6 +22,7 @@ use crate::ingest::line_ingest::LineIngest;
 use crate::ingest::{INPUT_CAPACITY, InputSender};
 use crate::ingest::{fifo, pipes, queue, signals, simulation};
 use crate::outputs::journal::Journal;
+use crate::outputs::memory::{self, MemorySaver};
 use crate::outputs::status::StatusOutput;
 use crate::outputs::{Outputs, siren};
 use crate::settings::Settings;
@@ -67,6 +68,8 @@ fn claim_and_serve(
     let queue = queue::open(&settings.instance, &settings.trust)?;
     let siren = siren::open(settings)?;
     let status = StatusOutput::create(settings)?;
+    let memory = MemorySaver::spawn(memory::path(&settings.data_dir))
+        .context("starting the alarm memory's saver thread")?;
     let mut children = settings.config.detectors.clone();
     if settings.sim {
         children.extend(simulation::children(settings)?);
@@ -84,6 +87,7 @@ fn claim_and_serve(
         logged,
         status,
         siren,
+        memory,
     };
     let inputs = Inputs {
         children,

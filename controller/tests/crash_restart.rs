@@ -136,3 +136,47 @@ fn the_code_lockout_survives_a_sigkill() {
         Some(homesec_ipc::eventlog::record::CodeResult::Locked)
     );
 }
+
+#[test]
+fn an_unreadable_alarm_memory_is_never_taken_as_disarmed() {
+    let world = World::new("lostmem");
+    let first = world.start();
+    world.send(&["@arm away 1234"]);
+    first.wait_for(|l| l.contains("alarm memory saved") && l.contains("arming"));
+    assert!(first.stop().success());
+    // Damage (or someone who wants the house disarmed) in the memory file.
+    std::fs::write(world.data_dir().join("alarm-state.json"), b"{\"state\":").unwrap();
+
+    let second = world.start();
+    let out = world.ctl(&["status", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The event log's last word was "arming (away)": that is taken up.
+    assert_eq!(json["alarm"], "arming", "{json}");
+    assert_eq!(json["mode"], "away");
+    assert_eq!(json["trouble"]["memory_lost"], true);
+    assert_eq!(out.status.code(), Some(5), "running, in trouble");
+    let text = world.ctl(&["status"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("TROUBLE: the alarm memory could not be read"),
+        "{text}"
+    );
+    // A valid code ends the trouble.
+    world.send(&["@disarm 1234"]);
+    second.wait_until_published("-> disarmed");
+    let out = world.ctl(&["status", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["trouble"]["memory_lost"], false);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(second.stop().success());
+
+    let (records, _) = world.log();
+    let troubles: Vec<bool> = records
+        .iter()
+        .filter_map(|r| match &r.event {
+            homesec_ipc::eventlog::Event::SystemTrouble { active, .. } => Some(*active),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(troubles, vec![true, false]);
+}

@@ -14,6 +14,7 @@ fn house() -> Snapshot {
         instance: "bench".to_string(),
         running: true,
         siren: false,
+        trouble: Default::default(),
         heartbeat_ms: 1_700_000_000_000,
         heartbeat_interval_ms: 1000,
         started_ms: 1_699_000_000_000,

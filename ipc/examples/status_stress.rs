@@ -50,6 +50,7 @@ fn base_snapshot() -> Snapshot {
         instance: "stress".to_string(),
         running: true,
         siren: false,
+        trouble: Default::default(),
         heartbeat_ms: 0,
         heartbeat_interval_ms: 0,
         started_ms: 0,

@@ -28,6 +28,7 @@ fn snapshot_for(n: u64) -> Snapshot {
         instance: format!("torn-{}", n % 1000),
         running: n % 2 == 0,
         siren: n % 3 == 0,
+        trouble: Default::default(),
         heartbeat_ms: n as i64,
         heartbeat_interval_ms: n as u32,
         started_ms: n as i64,

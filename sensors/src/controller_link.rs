@@ -338,6 +338,7 @@ mod tests {
             instance: "t".into(),
             running: true,
             siren: false,
+            trouble: Default::default(),
             heartbeat_ms: homesec_ipc::clock::wall_ms(),
             heartbeat_interval_ms: 1000,
             started_ms: 0,

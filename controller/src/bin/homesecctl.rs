@@ -25,7 +25,8 @@ struct Args {
 enum Command {
     /// Show alarm state, mode and every sensor, from shared memory.
     /// Exit code 0 when the controller is alive, 3 when it is not running,
-    /// 4 when the status segment is unreadable.
+    /// 4 when the status segment is unreadable or not trusted, 5 when it
+    /// runs with a trouble condition (each is named on a TROUBLE line).
     Status {
         /// Print JSON instead of a table.
         #[arg(long)]

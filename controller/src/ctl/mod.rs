@@ -17,7 +17,7 @@ use std::path::Path;
 pub const EXIT_OK: u8 = 0;
 /// Exit code of a command that failed.
 pub const EXIT_ERROR: u8 = 1;
-pub use status::{EXIT_BAD_SEGMENT, EXIT_NOT_RUNNING};
+pub use status::{EXIT_BAD_SEGMENT, EXIT_NOT_RUNNING, EXIT_TROUBLE};
 
 /// The controller a command is about.
 pub struct Target {
@@ -42,7 +42,8 @@ impl Target {
 }
 
 /// `homesecctl status [--json]`: 0 when the controller is alive, 3 when it
-/// is not running, 4 when the segment is unreadable or not trusted.
+/// is not running, 4 when the segment is unreadable or not trusted, 5 when
+/// it runs with a trouble condition (memory lost, disk fault, failed input).
 pub fn status(target: &Target, json: bool) -> u8 {
     match status::read_status(&target.instance, &target.trust) {
         Ok((report, live)) => {
@@ -54,10 +55,10 @@ pub fn status(target: &Target, json: bool) -> u8 {
             } else {
                 print!("{}", status::render(&report, live));
             }
-            if matches!(live, Liveness::Alive) {
-                EXIT_OK
-            } else {
-                EXIT_NOT_RUNNING
+            match live {
+                Liveness::Alive if report.snapshot.trouble.any() => EXIT_TROUBLE,
+                Liveness::Alive => EXIT_OK,
+                _ => EXIT_NOT_RUNNING,
             }
         }
         Err((code, message)) => {

@@ -13,6 +13,8 @@ use std::path::Path;
 pub const EXIT_NOT_RUNNING: u8 = 3;
 /// Exit code when the segment exists but cannot be read as status.
 pub const EXIT_BAD_SEGMENT: u8 = 4;
+/// Exit code when the controller runs but reports a trouble condition.
+pub const EXIT_TROUBLE: u8 = 5;
 
 /// The status of an instance as `homesecctl status --json` prints it.
 #[derive(Debug, Serialize)]
@@ -93,7 +95,7 @@ fn header(report: &StatusReport, live: Liveness, now: i64) -> String {
     };
     let mode = s.mode.map(|m| format!(" ({m})")).unwrap_or_default();
     let siren = if s.siren { "ON" } else { "off" };
-    format!(
+    let mut out = format!(
         "homesec '{}': controller {who}\nalarm:   {}{mode} since {} ({} ago); siren {siren}\ninputs:  {} accepted, {} rejected\n",
         report.snapshot.instance,
         s.alarm,
@@ -101,7 +103,29 @@ fn header(report: &StatusReport, live: Liveness, now: i64) -> String {
         age(now - s.since_ms),
         s.accepted,
         s.rejected
-    )
+    );
+    for line in trouble_lines(s) {
+        let _ = writeln!(out, "TROUBLE: {line}");
+    }
+    out
+}
+
+/// What each active system trouble means, for the person reading.
+fn trouble_lines(s: &Snapshot) -> Vec<String> {
+    let mut lines = Vec::new();
+    if s.trouble.memory_lost {
+        lines.push("the alarm memory could not be read at start; the house took the state the event log last showed; enter a code to confirm".to_string());
+    }
+    if s.trouble.disk_fault {
+        lines.push(format!(
+            "the event log cannot be written (disk full or failing); records wait in memory, durable up to seq {}",
+            s.logged_seq
+        ));
+    }
+    if s.trouble.input_failed {
+        lines.push("an input (FIFO, queue or a pipe) failed and is being restarted; see the diagnostic log".to_string());
+    }
+    lines
 }
 
 /// One line per sensor: state, age of the last change, events, flags.

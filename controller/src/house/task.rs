@@ -23,9 +23,9 @@ use homesec_config::Config;
 use homesec_ipc::AlarmState;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::SCHEMA_VERSION;
+use homesec_ipc::eventlog::record::{CodeResult, SystemCondition};
 use homesec_ipc::line::redact;
-use homesec_ipc::status::Snapshot;
-use std::path::PathBuf;
+use homesec_ipc::status::{Snapshot, SystemTrouble};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -45,8 +45,13 @@ pub struct HouseTask {
     code_lock: watch::Sender<Option<Millis>>,
     /// Where the house's decisions go.
     outputs: Outputs,
-    /// Where the alarm memory is kept, and what it holds now.
-    memory: (PathBuf, AlarmMemory),
+    /// What the alarm memory held at start, then what was last handed to
+    /// its saver.
+    memory: AlarmMemory,
+    /// The controller's own trouble conditions.
+    trouble: SystemTrouble,
+    /// Why the alarm memory could not be read at start, for the record.
+    memory_lost: Option<String>,
     /// Identity written into the `start` record and the status header.
     identity: Identity,
 }
@@ -101,6 +106,7 @@ impl HouseTask {
         let clock = Clock::new(settings.clock);
         let now = clock.now_ms();
         let (sensors, rules) = house_model(&settings.config);
+        let remembered = memory::remembered(&settings.data_dir, &settings.events_dir());
         let identity = Identity {
             instance: settings.instance.clone(),
             config_origin: settings.config_origin(),
@@ -114,7 +120,12 @@ impl HouseTask {
             config,
             code_lock,
             outputs,
-            memory: memory::remembered(&settings.data_dir),
+            memory: remembered.memory,
+            trouble: SystemTrouble {
+                memory_lost: remembered.lost.is_some(),
+                ..SystemTrouble::default()
+            },
+            memory_lost: remembered.lost,
             identity,
         }
     }
@@ -134,6 +145,8 @@ impl HouseTask {
         self.outputs.siren.set(false);
         let stopped = self.snapshot(turn.counters, false);
         self.outputs.status.publish(&stopped);
+        let saver = self.outputs.memory;
+        let _ = tokio::task::spawn_blocking(move || saver.finish()).await;
         served
     }
 
@@ -144,7 +157,14 @@ impl HouseTask {
     ) -> Result<(), HouseTaskError> {
         let now = self.clock.now_ms();
         turn.push(&self.clock, now, self.start_event());
-        let last = &self.memory.1;
+        if let Some(why) = self.memory_lost.take() {
+            turn.push(
+                &self.clock,
+                now,
+                system_trouble(SystemCondition::MemoryLost, true, Some(why)),
+            );
+        }
+        let last = &self.memory;
         let restored =
             self.house
                 .restore(now, last.state, last.mode, &last.bypassed, last.code_lock());
@@ -180,6 +200,30 @@ impl HouseTask {
         let reason = turn.stop_reason.unwrap_or("inputs closed").to_string();
         turn.push(&self.clock, now, Event::Stop { reason });
         self.finish_turn(turn, false).await
+    }
+
+    /// A valid code (of a user, or duress) entered after the alarm memory
+    /// was lost ends the `memory_lost` trouble: someone who may has looked
+    /// at the house.
+    fn clear_memory_lost(&mut self, now: Millis, events: &[Event], turn: &mut Turn) {
+        let proven = events.iter().any(|e| {
+            matches!(
+                e,
+                Event::Code {
+                    result: CodeResult::Accepted | CodeResult::Duress,
+                    ..
+                }
+            )
+        });
+        if self.trouble.memory_lost && proven {
+            self.trouble.memory_lost = false;
+            let detail = Some("a valid code was entered".to_string());
+            turn.push(
+                &self.clock,
+                now,
+                system_trouble(SystemCondition::MemoryLost, false, detail),
+            );
+        }
     }
 
     fn start_event(&self) -> Event {
@@ -239,6 +283,7 @@ impl HouseTask {
                         self.house.bypass(now, &sensor, code, &source)
                     }
                 };
+                self.clear_memory_lost(now, &events, turn);
                 // Refused by the house (arming while armed, bypass of an
                 // unknown sensor): counted like any refused input.
                 if events.iter().any(|e| matches!(e, Event::Rejected { .. })) {
@@ -402,8 +447,8 @@ impl HouseTask {
         Ok(())
     }
 
-    /// Saves the alarm memory when the state, mode, bypasses or code
-    /// lockout changed.
+    /// Hands the alarm memory to its saver when the state, mode, bypasses
+    /// or code lockout changed.
     fn remember(&mut self) {
         let codes = self.house.code_lock();
         let now = AlarmMemory {
@@ -418,18 +463,9 @@ impl HouseTask {
             wrong_codes: codes.wrong_in_a_row,
             locked_until_ms: codes.locked_until,
         };
-        if now != self.memory.1 {
-            match memory::save(&self.memory.0, &now) {
-                Ok(()) => tracing::debug!(
-                    state = %now.state,
-                    wrong_codes = now.wrong_codes,
-                    "alarm memory saved"
-                ),
-                Err(e) => {
-                    tracing::error!(error = %e, file = %self.memory.0.display(), "cannot save the alarm memory")
-                }
-            }
-            self.memory.1 = now;
+        if now != self.memory {
+            self.outputs.memory.put(now.clone());
+            self.memory = now;
         }
     }
 
@@ -440,6 +476,7 @@ impl HouseTask {
             instance: self.identity.instance.clone(),
             running,
             siren: house.siren() && running,
+            trouble: self.trouble,
             heartbeat_ms: homesec_ipc::clock::wall_ms(),
             heartbeat_interval_ms: u32::try_from(self.identity.heartbeat.as_millis())
                 .unwrap_or(u32::MAX),
@@ -488,5 +525,23 @@ impl Turn {
         if let Some(record) = self.rejects.refuse(at, source, reason, input) {
             self.push(clock, now, record);
         }
+    }
+}
+
+/// A `system_trouble` record.
+fn system_trouble(condition: SystemCondition, active: bool, detail: Option<String>) -> Event {
+    if active {
+        tracing::error!(
+            ?condition,
+            detail = detail.as_deref().unwrap_or(""),
+            "TROUBLE"
+        );
+    } else {
+        tracing::info!(?condition, "trouble over");
+    }
+    Event::SystemTrouble {
+        condition,
+        active,
+        detail,
     }
 }

@@ -9,6 +9,7 @@ pub mod siren;
 pub mod status;
 
 use journal::{JournalSender, LoggedSeq};
+use memory::MemorySaver;
 use siren::Siren;
 use status::StatusOutput;
 
@@ -22,4 +23,6 @@ pub struct Outputs {
     pub status: StatusOutput,
     /// The siren output.
     pub siren: Box<dyn Siren>,
+    /// The alarm memory's saver thread.
+    pub memory: MemorySaver,
 }

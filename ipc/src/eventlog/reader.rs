@@ -239,6 +239,7 @@ fn kind_name(event: &Event) -> &'static str {
         Event::Bypass { .. } => "bypass",
         Event::Trouble { .. } => "trouble",
         Event::Siren { .. } => "siren",
+        Event::SystemTrouble { .. } => "system_trouble",
         Event::Signal { .. } => "signal",
         Event::Config { .. } => "config",
         Event::Snapshot { .. } => "snapshot",

@@ -1,5 +1,6 @@
 //! The event log record schema, version 2 (version 1 had no
-//! `rejected_summary`; a version-2 reader reads version-1 logs as they are).
+//! `rejected_summary` and no `system_trouble`; a version-2 reader reads
+//! version-1 logs as they are).
 //!
 //! Every line of an event log file is one JSON object with these fields, in
 //! this order:
@@ -183,6 +184,17 @@ pub enum Event {
         /// `true` when it starts, `false` when it ends.
         active: bool,
     },
+    /// A trouble condition of the controller itself started or ended
+    /// (see [`crate::status::SystemTrouble`]).
+    SystemTrouble {
+        /// Which condition.
+        condition: SystemCondition,
+        /// `true` when it starts, `false` when it ends.
+        active: bool,
+        /// What happened, in words.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
     /// The siren was switched.
     Siren {
         /// On or off.
@@ -291,6 +303,18 @@ pub enum TroubleCondition {
     LowBattery,
     /// Its case or wiring was tampered with.
     Tamper,
+}
+
+/// A trouble condition of the controller itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SystemCondition {
+    /// The alarm memory could not be read at start.
+    MemoryLost,
+    /// The event log cannot be written.
+    DiskFault,
+    /// An input failed and is being restarted.
+    InputFailed,
 }
 
 /// One sensor in a [`Event::Snapshot`].

@@ -7,7 +7,7 @@
 //! fields, their sizes are asserted at compile time, and a test reads the
 //! doc's tables and checks every row against them, so the two cannot drift.
 
-use super::{CameraSlot, SensorSlot, Snapshot, StatusError};
+use super::{CameraSlot, SensorSlot, Snapshot, StatusError, SystemTrouble};
 use crate::clock::HouseClock;
 use crate::vocab::{AlarmState, MAX_ID_LEN, Mode, SensorKind, SensorState};
 use std::mem::{align_of, offset_of, size_of};
@@ -128,6 +128,9 @@ const H_CLOCK_SPEED: usize = offset_of!(Header, clock_speed);
 
 const HEADER_RUNNING: u32 = 1 << 0;
 const HEADER_SIREN: u32 = 1 << 1;
+const HEADER_MEMORY_LOST: u32 = 1 << 2;
+const HEADER_DISK_FAULT: u32 = 1 << 3;
+const HEADER_INPUT_FAILED: u32 = 1 << 4;
 
 // Sensor slot offsets.
 const S_ID: usize = offset_of!(SensorSlotLayout, id);
@@ -281,8 +284,11 @@ fn check_text(what: &'static str, text: &str) -> Result<(), StatusError> {
 /// Encodes the mutable header fields of `snap` into `h` (which already holds
 /// the constants from [`Geometry::empty_header`]). The seqlock bytes are not touched.
 pub fn encode_header(snap: &Snapshot, h: &mut [u8]) {
-    let flags =
-        if snap.running { HEADER_RUNNING } else { 0 } | if snap.siren { HEADER_SIREN } else { 0 };
+    let flags = flag(snap.running, HEADER_RUNNING)
+        | flag(snap.siren, HEADER_SIREN)
+        | flag(snap.trouble.memory_lost, HEADER_MEMORY_LOST)
+        | flag(snap.trouble.disk_fault, HEADER_DISK_FAULT)
+        | flag(snap.trouble.input_failed, HEADER_INPUT_FAILED);
     put(h, H_PID, &snap.pid.to_le_bytes());
     put(h, H_FLAGS, &flags.to_le_bytes());
     put(h, H_HEARTBEAT, &snap.heartbeat_ms.to_le_bytes());
@@ -366,6 +372,11 @@ pub fn decode_into(
     get_text_into(h, H_INSTANCE, "instance name", None, &mut snap.instance)?;
     snap.running = flags & HEADER_RUNNING != 0;
     snap.siren = flags & HEADER_SIREN != 0;
+    snap.trouble = SystemTrouble {
+        memory_lost: flags & HEADER_MEMORY_LOST != 0,
+        disk_fault: flags & HEADER_DISK_FAULT != 0,
+        input_failed: flags & HEADER_INPUT_FAILED != 0,
+    };
     snap.heartbeat_ms = i64::from_le_bytes(get(h, H_HEARTBEAT));
     snap.heartbeat_interval_ms = u32::from_le_bytes(get(h, H_INTERVAL));
     snap.started_ms = i64::from_le_bytes(get(h, H_STARTED));
@@ -420,6 +431,7 @@ pub fn empty_snapshot() -> Snapshot {
         instance: String::new(),
         running: false,
         siren: false,
+        trouble: SystemTrouble::default(),
         heartbeat_ms: 0,
         heartbeat_interval_ms: 0,
         started_ms: 0,
@@ -500,6 +512,10 @@ fn decode_camera_into(slot: &[u8], i: usize, camera: &mut CameraSlot) -> Result<
     camera.frames = u64::from_le_bytes(get(slot, C_FRAMES));
     camera.last_frame_ms = i64::from_le_bytes(get(slot, C_LAST_FRAME));
     Ok(())
+}
+
+fn flag(on: bool, mask: u32) -> u32 {
+    if on { mask } else { 0 }
 }
 
 fn bit(on: bool, mask: u8) -> u8 {

@@ -25,7 +25,7 @@
 //! | 12 | 4 | u32 | header_size | 192 |
 //! | 16 | 8 | u64 | seqlock | publish counter: odd while the writer is publishing |
 //! | 24 | 4 | u32 | controller_pid | pid of the controller |
-//! | 28 | 4 | u32 | flags | bit 0 running (cleared on clean shutdown), bit 1 siren on |
+//! | 28 | 4 | u32 | flags | bit 0 running (cleared on clean shutdown), bit 1 siren on, bit 2 alarm memory lost, bit 3 disk fault (event log not writable), bit 4 an input failed |
 //! | 32 | 8 | i64 | heartbeat_ms | wall clock of the last publish, unix ms |
 //! | 40 | 8 | i64 | started_ms | when the controller started, unix ms |
 //! | 48 | 8 | i64 | since_ms | when the current alarm state was entered, unix ms |
@@ -115,6 +115,8 @@ pub struct Snapshot {
     pub running: bool,
     /// Whether the siren is on.
     pub siren: bool,
+    /// System trouble conditions (sensor troubles are in the slots).
+    pub trouble: SystemTrouble,
     /// Wall clock of this publish, unix ms.
     pub heartbeat_ms: i64,
     /// The controller publishes at least this often, in ms.
@@ -139,6 +141,38 @@ pub struct Snapshot {
     pub sensors: Vec<SensorSlot>,
     /// One entry per configured camera.
     pub cameras: Vec<CameraSlot>,
+}
+
+/// System trouble conditions, each a flag bit of the header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SystemTrouble {
+    /// The alarm memory could not be read at start: the house started in
+    /// the safest state the event log allowed; a valid code clears this.
+    pub memory_lost: bool,
+    /// The event log cannot be written (a full or failing disk): records
+    /// wait in memory and `logged_seq` lags.
+    pub disk_fault: bool,
+    /// An input (FIFO, queue, a pipe) failed and is being restarted.
+    pub input_failed: bool,
+}
+
+impl SystemTrouble {
+    /// Whether any condition is active.
+    pub fn any(&self) -> bool {
+        self.memory_lost || self.disk_fault || self.input_failed
+    }
+
+    /// The active conditions' names, as the event log and `homesecctl` say them.
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.memory_lost, "memory_lost"),
+            (self.disk_fault, "disk_fault"),
+            (self.input_failed, "input_failed"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
 }
 
 /// One sensor's status.

@@ -29,6 +29,7 @@ fn snapshot(sensors: usize, cameras: usize) -> Snapshot {
         instance: "test-home".to_string(),
         running: true,
         siren: true,
+        trouble: Default::default(),
         heartbeat_ms: 1_700_000_000_123,
         heartbeat_interval_ms: 1000,
         started_ms: 1_699_999_999_000,

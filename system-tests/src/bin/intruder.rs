@@ -80,6 +80,7 @@ fn fake_status(path: &str, pid: &str) -> Result<(), String> {
             instance: "forged".into(),
             running: true,
             siren: false,
+            trouble: Default::default(),
             heartbeat_ms: wall_ms(),
             // Never stale.
             heartbeat_interval_ms: u32::MAX,
