@@ -20,7 +20,7 @@ use crate::house::task::HouseTask;
 use crate::ingest::keypad::Keypad;
 use crate::ingest::line_ingest::LineIngest;
 use crate::ingest::{INPUT_CAPACITY, InputSender};
-use crate::ingest::{fifo, pipes, queue, signals, simulation};
+use crate::ingest::{fifo, pipes, queue, signals, simulation, supervisor};
 use crate::outputs::journal::Journal;
 use crate::outputs::memory::{self, MemorySaver};
 use crate::outputs::status::StatusOutput;
@@ -28,7 +28,9 @@ use crate::outputs::{Outputs, siren};
 use crate::settings::Settings;
 use anyhow::Context;
 use homesec_config::Detector;
-use std::sync::Arc;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -116,8 +118,6 @@ async fn serve(
     outputs: Outputs,
     log_file: Option<LogFile>,
 ) -> anyhow::Result<()> {
-    let shutdown = CancellationToken::new();
-    let tracker = TaskTracker::new();
     let config = Arc::new(settings.config.clone());
     let (config_tx, config_rx) = watch::channel(Arc::clone(&config));
     let (input_tx, input_rx) = mpsc::channel(INPUT_CAPACITY);
@@ -130,22 +130,31 @@ async fn serve(
         queue,
         signal_stream,
     } = sources;
-    let keypad = Keypad::new(config_rx, code_lock_rx, Clock::new(settings.clock));
-    spawn_inputs(settings, children, &tracker, &shutdown, &keypad, &input_tx);
-    let stop = shutdown.clone();
-    let (keypad_mq, inputs_mq) = (keypad.clone(), input_tx.clone());
-    tracker.spawn(async move {
-        if let Err(e) = queue::run(queue, keypad_mq, inputs_mq, stop).await {
-            tracing::error!(error = %e, "message queue reader stopped");
-        }
-    });
+    let spawner = Spawner {
+        tracker: TaskTracker::new(),
+        shutdown: CancellationToken::new(),
+        keypad: Keypad::new(config_rx, code_lock_rx, Clock::new(settings.clock)),
+        inputs: input_tx,
+        max_backoff: settings.config.timers.restart_backoff_max,
+        gave_up: Arc::default(),
+    };
+    spawner.fifo(settings);
+    spawner.queue(settings, queue);
+    spawner.children(children);
     let reloader = signals::Reloader {
         source: config.source.clone(),
         log_file,
     };
+    let Spawner {
+        tracker,
+        shutdown,
+        inputs,
+        gave_up,
+        ..
+    } = spawner;
     tracker.spawn(signals::run(
         signal_stream,
-        input_tx,
+        inputs,
         reloader,
         shutdown.clone(),
     ));
@@ -156,43 +165,116 @@ async fn serve(
     // another reason, stop the inputs too.
     shutdown.cancel();
     tracker.wait().await;
+    if let Some(reason) = gave_up
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+    {
+        return Err(anyhow::anyhow!(reason));
+    }
     match ended {
         Ok(result) => result.map_err(anyhow::Error::new),
         Err(e) => Err(anyhow::anyhow!("the house task panicked: {e}")),
     }
 }
 
-/// Starts the FIFO reader and one supervisor per child (the config's
-/// detectors and, with `--sim`, the simulated sensors).
-fn spawn_inputs(
-    settings: &Settings,
-    children: Vec<Detector>,
-    tracker: &TaskTracker,
-    shutdown: &CancellationToken,
-    keypad: &Keypad,
-    inputs: &InputSender,
-) {
-    let ingest = LineIngest::new("fifo".into(), keypad.clone(), inputs.clone());
-    let fifo_path = settings.fifo();
-    let stop = shutdown.clone();
-    tracker.spawn(async move {
-        if let Err(e) = fifo::run(&fifo_path, ingest, stop).await {
-            tracing::error!(error = %e, fifo = %fifo_path.display(), "FIFO reader stopped");
-        }
-    });
-    for child in children {
-        let ingest = LineIngest::new(
-            format!("pipe:{}", child.name),
-            keypad.clone(),
-            inputs.clone(),
+/// What the input tasks are started with.
+struct Spawner {
+    tracker: TaskTracker,
+    shutdown: CancellationToken,
+    keypad: Keypad,
+    inputs: InputSender,
+    max_backoff: Duration,
+    /// Why an input was given up on: the controller then stops and exits
+    /// non-zero, for systemd to start it afresh.
+    gave_up: Arc<Mutex<Option<String>>>,
+}
+
+impl Spawner {
+    /// The FIFO reader, supervised: a failed one is restarted (the FIFO
+    /// created again if it is gone).
+    fn fifo(&self, settings: &Settings) {
+        let (path, trust) = (settings.fifo(), settings.trust.clone());
+        let (keypad, inputs, stop) = (
+            self.keypad.clone(),
+            self.inputs.clone(),
+            self.shutdown.clone(),
         );
-        let max_backoff = settings.config.timers.restart_backoff_max;
-        tracker.spawn(pipes::supervise(
-            child,
-            max_backoff,
-            ingest,
-            shutdown.clone(),
-        ));
+        self.supervised("fifo", move || {
+            let ingest = LineIngest::new("fifo".into(), keypad.clone(), inputs.clone());
+            let (path, trust, stop) = (path.clone(), trust.clone(), stop.clone());
+            async move {
+                fifo::create(&path, &trust).map_err(|e| e.to_string())?;
+                fifo::run(&path, ingest, stop)
+                    .await
+                    .map_err(|e| format!("FIFO {}: {e}", path.display()))
+            }
+        });
+    }
+
+    /// The queue reader, supervised: a failed one is restarted on the queue
+    /// opened afresh.
+    fn queue(&self, settings: &Settings, opened: homesec_ipc::mq::Receiver) {
+        let (instance, trust) = (settings.instance.clone(), settings.trust.clone());
+        let (keypad, inputs, stop) = (
+            self.keypad.clone(),
+            self.inputs.clone(),
+            self.shutdown.clone(),
+        );
+        let mut first = Some(opened);
+        self.supervised("mq", move || {
+            let opened = first.take();
+            let (instance, trust) = (instance.clone(), trust.clone());
+            let (keypad, inputs, stop) = (keypad.clone(), inputs.clone(), stop.clone());
+            async move {
+                let receiver = match opened {
+                    Some(receiver) => receiver,
+                    None => queue::open(&instance, &trust).map_err(|e| e.to_string())?,
+                };
+                queue::run(receiver, keypad, inputs, stop)
+                    .await
+                    .map_err(|e| format!("message queue: {e}"))
+            }
+        });
+    }
+
+    /// One supervisor per child (the config's detectors and, with `--sim`,
+    /// the simulated sensors).
+    fn children(&self, children: Vec<Detector>) {
+        for child in children {
+            let ingest = LineIngest::new(
+                format!("pipe:{}", child.name),
+                self.keypad.clone(),
+                self.inputs.clone(),
+            );
+            self.tracker.spawn(pipes::supervise(
+                child,
+                self.max_backoff,
+                ingest,
+                self.shutdown.clone(),
+            ));
+        }
+    }
+
+    /// Runs `start` under [`supervisor::supervise`]; giving up stops the
+    /// controller.
+    fn supervised<F, Fut>(&self, input: &'static str, start: F)
+    where
+        F: FnMut() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), String>> + Send,
+    {
+        let (shutdown, inputs) = (self.shutdown.clone(), self.inputs.clone());
+        let (max_backoff, gave_up) = (self.max_backoff, Arc::clone(&self.gave_up));
+        self.tracker.spawn(async move {
+            let stop = shutdown.clone();
+            if let Err(reason) =
+                supervisor::supervise(input, max_backoff, stop, inputs, start).await
+            {
+                tracing::error!("{reason}; stopping the controller so that it is started afresh");
+                *gave_up.lock().unwrap_or_else(PoisonError::into_inner) = Some(reason);
+                shutdown.cancel();
+            }
+        });
     }
 }
 

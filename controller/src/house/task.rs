@@ -52,6 +52,8 @@ pub struct HouseTask {
     trouble: SystemTrouble,
     /// Why the alarm memory could not be read at start, for the record.
     memory_lost: Option<String>,
+    /// The inputs that failed and do not run yet.
+    failed_inputs: std::collections::BTreeSet<&'static str>,
     /// Identity written into the `start` record and the status header.
     identity: Identity,
 }
@@ -126,6 +128,7 @@ impl HouseTask {
                 ..SystemTrouble::default()
             },
             memory_lost: remembered.lost,
+            failed_inputs: Default::default(),
             identity,
         }
     }
@@ -200,6 +203,32 @@ impl HouseTask {
         let reason = turn.stop_reason.unwrap_or("inputs closed").to_string();
         turn.push(&self.clock, now, Event::Stop { reason });
         self.finish_turn(turn, false).await
+    }
+
+    /// An input failed or runs again: the `input_failed` trouble is on
+    /// while any input is down.
+    fn input_trouble(
+        &mut self,
+        now: Millis,
+        input: &'static str,
+        failed: bool,
+        detail: String,
+        turn: &mut Turn,
+    ) {
+        let changed = if failed {
+            self.failed_inputs.insert(input)
+        } else {
+            self.failed_inputs.remove(input)
+        };
+        self.trouble.input_failed = !self.failed_inputs.is_empty();
+        if changed {
+            let detail = Some(format!("{input}: {detail}"));
+            turn.push(
+                &self.clock,
+                now,
+                system_trouble(SystemCondition::InputFailed, failed, detail),
+            );
+        }
     }
 
     /// A valid code (of a user, or duress) entered after the alarm memory
@@ -300,6 +329,11 @@ impl HouseTask {
             } => turn.reject(&self.clock, now, source, reason, input),
             Input::Signal { signal, sender_pid } => self.signal(now, signal, sender_pid, turn),
             Input::Reload { path, result } => self.reload(now, path, result, turn),
+            Input::InputTrouble {
+                input,
+                failed,
+                detail,
+            } => self.input_trouble(now, input, failed, detail, turn),
         }
     }
 

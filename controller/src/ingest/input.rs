@@ -55,6 +55,15 @@ pub enum Input {
         /// The sending process.
         sender_pid: Option<i32>,
     },
+    /// An input failed (and is being restarted), or runs again.
+    InputTrouble {
+        /// Which input (`fifo`, `mq`).
+        input: &'static str,
+        /// `true` when it failed, `false` when it runs again.
+        failed: bool,
+        /// What happened.
+        detail: String,
+    },
     /// A config reload (SIGHUP): the new config, or why it was refused.
     Reload {
         /// Where it was read from.

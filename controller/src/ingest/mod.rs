@@ -9,6 +9,7 @@
 //!  signals.rs ──┘                                   ┘
 //! ```
 //!
+//! [`supervisor`] restarts the FIFO and queue readers when they fail, and
 //! [`simulation`] adds the `--sim` sensor processes as pipe children. The
 //! RPC and camera servers, when they come, are inputs of the same kind: a
 //! listener and a handler per connection, each turning calls into inputs.
@@ -21,5 +22,6 @@ pub mod pipes;
 pub mod queue;
 pub mod signals;
 pub mod simulation;
+pub mod supervisor;
 
 pub use input::{INPUT_CAPACITY, Input, InputSender, KeypadAction, SignalKind};
