@@ -66,7 +66,7 @@ fn claim_and_serve(
 ) -> anyhow::Result<()> {
     let journal = Journal::open(&settings.events_dir())?;
     let fifo_path = settings.fifo();
-    fifo::create(&fifo_path, &settings.trust)?;
+    fifo::create(&fifo_path)?;
     let queue = queue::open(&settings.instance, &settings.trust)?;
     let siren = siren::open(settings)?;
     let status = StatusOutput::create(settings)?;
@@ -204,8 +204,8 @@ impl Spawner {
             let ingest = LineIngest::new("fifo".into(), keypad.clone(), inputs.clone());
             let (path, trust, stop) = (path.clone(), trust.clone(), stop.clone());
             async move {
-                fifo::create(&path, &trust).map_err(|e| e.to_string())?;
-                fifo::run(&path, ingest, stop)
+                fifo::create(&path).map_err(|e| e.to_string())?;
+                fifo::run(&path, &trust, ingest, stop)
                     .await
                     .map_err(|e| format!("FIFO {}: {e}", path.display()))
             }

@@ -13,7 +13,7 @@
 
 use crate::ingest::line_ingest::LineIngest;
 use homesec_ipc::endpoint::{self, EndpointError, Found, Trust};
-use rustix::fs::{CWD, FileType, Mode, OFlags, mknodat, open};
+use rustix::fs::{CWD, FileType, Mode, mknodat};
 use std::io;
 use std::path::Path;
 use tokio::io::AsyncReadExt;
@@ -25,11 +25,12 @@ const WHAT: &str = "FIFO";
 /// Bytes read at once: many lines per wake-up under load.
 const READ_SIZE: usize = 64 * 1024;
 
-/// Creates the FIFO at `path` (or adopts one of ours left by an earlier
-/// run; one that another user made is refused). Its mode is set on the open
-/// descriptor: `0620` with a group (the owner reads, the group writes),
-/// `0600` without.
-pub fn create(path: &Path, trust: &Trust) -> Result<(), EndpointError> {
+/// Creates the FIFO at `path`, or finds one left by an earlier run. Only a
+/// type check here: its owner and mode are checked and set by [`run`] on
+/// the descriptor it reads from, because opening a FIFO just to look at it
+/// would release a writer blocked in `open` into a reader that goes away
+/// again, losing what it writes.
+pub fn create(path: &Path) -> Result<(), EndpointError> {
     match endpoint::found_at(path).map_err(|e| EndpointError::io(WHAT, path, "stat", e))? {
         Some((_, FileType::Fifo)) => {
             tracing::debug!(path = %path.display(), "reusing the existing FIFO");
@@ -44,12 +45,14 @@ pub fn create(path: &Path, trust: &Trust) -> Result<(), EndpointError> {
         None => mknodat(CWD, path, FileType::Fifo, Mode::from_raw_mode(0o600), 0)
             .map_err(|e| EndpointError::io(WHAT, path, "mkfifo", e))?,
     }
-    // Opened without blocking (no writer needed) and without following a
-    // link, so the checks and the mode apply to the FIFO itself.
-    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-    let fd =
-        open(path, flags, Mode::empty()).map_err(|e| EndpointError::io(WHAT, path, "open", e))?;
-    let found = Found::of(&fd).map_err(|e| EndpointError::io(WHAT, path, "stat", e))?;
+    Ok(())
+}
+
+/// Checks the FIFO we just opened (ours, not another user's: refused) and
+/// sets its mode: `0620` with a group (the owner reads, the group writes),
+/// `0600` without.
+fn claim(path: &Path, rx: &pipe::Receiver, trust: &Trust) -> Result<(), EndpointError> {
+    let found = Found::of(rx).map_err(|e| EndpointError::io(WHAT, path, "stat", e))?;
     if !trust.owns(found.uid) {
         return Err(EndpointError::Foreign {
             what: WHAT,
@@ -58,18 +61,20 @@ pub fn create(path: &Path, trust: &Trust) -> Result<(), EndpointError> {
             trusted: vec![endpoint::my_uid()],
         });
     }
-    trust.apply(WHAT, path, &fd, trust.mode(0o600, 0o020))
+    trust.apply(WHAT, path, rx, trust.mode(0o600, 0o020))
 }
 
 /// Reads the FIFO until `shutdown`, then drains what was there at that moment.
 pub async fn run(
     path: &Path,
+    trust: &Trust,
     mut ingest: LineIngest,
     shutdown: CancellationToken,
 ) -> io::Result<()> {
     let mut rx = pipe::OpenOptions::new()
         .read_write(true)
         .open_receiver(path)?;
+    claim(path, &rx, trust).map_err(io::Error::other)?;
     let mut buf = vec![0u8; READ_SIZE];
     loop {
         // Shutdown first: under a writer that never pauses, the read is
