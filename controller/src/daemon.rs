@@ -133,7 +133,7 @@ async fn serve(
     let spawner = Spawner {
         tracker: TaskTracker::new(),
         shutdown: CancellationToken::new(),
-        keypad: Keypad::new(config_rx, code_lock_rx, Clock::new(settings.clock)),
+        keypad: Keypad::new(config_rx, code_lock_rx),
         inputs: input_tx,
         max_backoff: settings.config.timers.restart_backoff_max,
         gave_up: Arc::default(),

@@ -27,7 +27,7 @@ use homesec_ipc::eventlog::record::{CodeResult, SystemCondition};
 use homesec_ipc::line::redact;
 use homesec_ipc::status::{Snapshot, SystemTrouble};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
 /// Inputs taken from the channel in one turn of the loop, at most.
@@ -42,7 +42,7 @@ pub struct HouseTask {
     /// The config in force; published to the ingest tasks on reload.
     config: watch::Sender<Arc<Config>>,
     /// Until when code entry is locked, for the keypad inputs.
-    code_lock: watch::Sender<Option<Millis>>,
+    code_lock: watch::Sender<Option<Instant>>,
     /// Where the house's decisions go.
     outputs: Outputs,
     /// What the alarm memory held at start, then what was last handed to
@@ -103,7 +103,7 @@ impl HouseTask {
         settings: &Settings,
         outputs: Outputs,
         config: watch::Sender<Arc<Config>>,
-        code_lock: watch::Sender<Option<Millis>>,
+        code_lock: watch::Sender<Option<Instant>>,
     ) -> HouseTask {
         let clock = Clock::new(settings.clock);
         let now = clock.now_ms();
@@ -460,7 +460,15 @@ impl HouseTask {
     async fn finish_turn(&mut self, turn: &mut Turn, running: bool) -> Result<(), HouseTaskError> {
         self.outputs.siren.set(self.house.siren() && running);
         // The keypad inputs learn of a lockout before anyone sees this turn.
-        let locked_until = self.house.code_entry_locked_until(self.clock.now_ms());
+        if let Some(step) = self.clock.check_wall() {
+            let (from, to) = (self.clock.stamp(step.from), self.clock.stamp(step.to));
+            let now = self.clock.now_ms();
+            turn.push(&self.clock, now, Event::Clock { from, to });
+        }
+        let locked_until = self
+            .house
+            .code_entry_locked_until(self.clock.now_ms())
+            .map(|until| self.clock.instant_of(until));
         self.code_lock.send_if_modified(|old| {
             let changed = *old != locked_until;
             *old = locked_until;
@@ -495,7 +503,7 @@ impl HouseTask {
                 .map(|s| s.id().to_string())
                 .collect(),
             wrong_codes: codes.wrong_in_a_row,
-            locked_until_ms: codes.locked_until,
+            locked_until_ms: codes.locked_until.map(|t| self.clock.shown(t)),
         };
         if now != self.memory {
             self.outputs.memory.put(now.clone());
@@ -514,15 +522,15 @@ impl HouseTask {
             heartbeat_ms: homesec_ipc::clock::wall_ms(),
             heartbeat_interval_ms: u32::try_from(self.identity.heartbeat.as_millis())
                 .unwrap_or(u32::MAX),
-            started_ms: self.identity.started_ms,
+            started_ms: self.clock.shown(self.identity.started_ms),
             alarm: house.state(),
             mode: house.mode(),
-            since_ms: house.since(),
+            since_ms: self.clock.shown(house.since()),
             accepted: counters.accepted,
             rejected: counters.rejected,
             logged_seq: *self.outputs.logged.borrow(),
-            clock: self.clock.house(),
-            sensors: status::sensor_slots(house),
+            clock: self.clock.published(),
+            sensors: status::sensor_slots(house, &self.clock),
             cameras: Vec::new(),
         }
     }

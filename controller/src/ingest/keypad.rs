@@ -11,7 +11,6 @@
 //! locked code entry, codes are not hashed at all (the house refuses them
 //! as locked whatever they are).
 
-use crate::clock::{Clock, Millis};
 use crate::house::CodeCheck;
 use crate::ingest::{Input, KeypadAction};
 use homesec_config::{CodeMatch, Config};
@@ -19,6 +18,7 @@ use homesec_ipc::line::Control;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 use tokio::sync::watch;
 
 /// Checks codes, remembering the ones that matched.
@@ -102,23 +102,20 @@ impl CodeChecker {
 pub struct Keypad {
     config: watch::Receiver<Arc<Config>>,
     checker: Arc<CodeChecker>,
-    /// Until when the house has locked code entry (house time).
-    locked_until: watch::Receiver<Option<Millis>>,
-    clock: Clock,
+    /// Until when the house has locked code entry (monotonic).
+    locked_until: watch::Receiver<Option<Instant>>,
 }
 
 impl Keypad {
     /// A keypad following the config in force and the house's lockout.
     pub fn new(
         config: watch::Receiver<Arc<Config>>,
-        locked_until: watch::Receiver<Option<Millis>>,
-        clock: Clock,
+        locked_until: watch::Receiver<Option<Instant>>,
     ) -> Keypad {
         Keypad {
             config,
             checker: Arc::new(CodeChecker::new()),
             locked_until,
-            clock,
         }
     }
 
@@ -137,7 +134,7 @@ impl Keypad {
         };
         // While code entry is locked the house refuses every code anyway:
         // guessing then costs the guesser time, not us a hash each.
-        let locked = (*self.locked_until.borrow()).is_some_and(|until| until > self.clock.now_ms());
+        let locked = (*self.locked_until.borrow()).is_some_and(|until| until > Instant::now());
         if locked {
             tracing::debug!(%source, "code entry is locked: code not checked");
             return Input::Keypad {

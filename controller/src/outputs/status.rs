@@ -6,6 +6,7 @@
 //! contract ([`homesec_ipc::status`]); this module only decides the
 //! capacities and maps the house's sensors onto slots.
 
+use crate::clock::Clock;
 use crate::house::House;
 use crate::settings::Settings;
 use anyhow::Context;
@@ -54,8 +55,9 @@ impl StatusOutput {
     }
 }
 
-/// The house's sensors as status slots, in configuration order.
-pub fn sensor_slots(house: &House) -> Vec<SensorSlot> {
+/// The house's sensors as status slots, in configuration order, their
+/// times as `clock` shows them.
+pub fn sensor_slots(house: &House, clock: &Clock) -> Vec<SensorSlot> {
     house
         .sensors()
         .map(|s| SensorSlot {
@@ -68,8 +70,8 @@ pub fn sensor_slots(house: &House) -> Vec<SensorSlot> {
             low_battery: s.low_battery(),
             tamper: s.tamper(),
             events: s.events(),
-            last_change_ms: s.last_change(),
-            last_seen_ms: s.last_seen(),
+            last_change_ms: clock.shown(s.last_change()),
+            last_seen_ms: clock.shown(s.last_seen()),
         })
         .collect()
 }

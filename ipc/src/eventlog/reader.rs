@@ -240,6 +240,7 @@ fn kind_name(event: &Event) -> &'static str {
         Event::Trouble { .. } => "trouble",
         Event::Siren { .. } => "siren",
         Event::SystemTrouble { .. } => "system_trouble",
+        Event::Clock { .. } => "clock",
         Event::Signal { .. } => "signal",
         Event::Config { .. } => "config",
         Event::Snapshot { .. } => "snapshot",

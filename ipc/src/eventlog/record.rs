@@ -1,6 +1,8 @@
 //! The event log record schema, version 2 (version 1 had no
-//! `rejected_summary` and no `system_trouble`; a version-2 reader reads
-//! version-1 logs as they are).
+//! `rejected_summary`, `system_trouble` and `clock`; a version-2 reader
+//! reads version-1 logs as they are). `ts` is wall time as the controller
+//! knew it; a `clock` record marks where the wall clock stepped, so `ts`
+//! may go back (or jump ahead) there and only there.
 //!
 //! Every line of an event log file is one JSON object with these fields, in
 //! this order:
@@ -194,6 +196,15 @@ pub enum Event {
         /// What happened, in words.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
+    },
+    /// The wall clock stepped (NTP on a Pi without a clock battery, a
+    /// person setting it). Timers ran on untouched; records after this one
+    /// show the new time.
+    Clock {
+        /// The time the wall clock should have read.
+        from: DateTime<FixedOffset>,
+        /// The time it read instead.
+        to: DateTime<FixedOffset>,
     },
     /// The siren was switched.
     Siren {

@@ -26,9 +26,9 @@
 //! | 16 | 8 | u64 | seqlock | publish counter: odd while the writer is publishing |
 //! | 24 | 4 | u32 | controller_pid | pid of the controller |
 //! | 28 | 4 | u32 | flags | bit 0 running (cleared on clean shutdown), bit 1 siren on, bit 2 alarm memory lost, bit 3 disk fault (event log not writable), bit 4 an input failed |
-//! | 32 | 8 | i64 | heartbeat_ms | wall clock of the last publish, unix ms |
-//! | 40 | 8 | i64 | started_ms | when the controller started, unix ms |
-//! | 48 | 8 | i64 | since_ms | when the current alarm state was entered, unix ms |
+//! | 32 | 8 | i64 | heartbeat_ms | wall clock of the last publish, unix ms (always the wall clock: liveness compares it with the reader's) |
+//! | 40 | 8 | i64 | started_ms | when the controller started, unix ms of house time (see below) |
+//! | 48 | 8 | i64 | since_ms | when the current alarm state was entered, unix ms of house time |
 //! | 56 | 1 | u8 | alarm_state | `AlarmState` code: 0 disarmed, 1 arming, 2 armed, 3 pending, 4 triggered |
 //! | 57 | 1 | u8 | mode | 0 none, else `Mode` code: 1 away, 2 home, 3 night |
 //! | 58 | 2 | u16 | pad | |
@@ -75,13 +75,26 @@
 //! | 48 | 8 | i64 | last_frame_ms | when the last frame arrived, unix ms |
 //! | 56 | 8 | | reserved | |
 //!
+//! ## Which clock
+//!
+//! `heartbeat_ms` is the wall clock. Every other time (`started_ms`,
+//! `since_ms`, a slot's `last_change_ms` and `last_seen_ms`) is house time
+//! as the controller shows it: the wall clock in a real house, the
+//! simulated clock under `--sim`. A reader gets "now" in the same terms
+//! from the three clock fields (`house = origin_house + (wall − origin_wall)
+//! × speed`, real time when `speed` is 0); ages are `now − field`. After a
+//! wall-clock step the controller moves the published origin, so ages stay
+//! right.
+//!
 //! # Reading from another language
 //!
 //! 1. Check the file size is at least 192, then the magic, `layout_version`,
 //!    `header_size` and slot sizes, then that the size equals
 //!    `192 + 128 × sensor_capacity + 64 × camera_capacity`.
 //! 2. Read the seqlock with an 8-byte load; if odd, retry. Copy the header
-//!    and the `sensor_count` and `camera_count` slots, using aligned 4- or
+//!    and the `sensor_count` and `camera_count` slots (each count clamped to
+//!    its capacity first: a copy taken while the writer publishes may hold
+//!    any number, and only the second seqlock read tells), using aligned 4- or
 //!    8-byte loads (never byte-wise `memcpy` racing the writer in C, which
 //!    is a data race there). Issue an acquire fence, re-read the seqlock; if
 //!    it changed, retry. Only then decode the copy.
