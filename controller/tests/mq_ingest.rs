@@ -215,3 +215,56 @@ fn a_code_check_does_not_hold_up_the_sensor_reports_behind_it() {
         "the door report waited for the code check (door at {door}, code at {code})"
     );
 }
+
+#[test]
+fn queue_priority_never_reorders_one_sensors_reports() {
+    let world = World::new("mqorder");
+    let controller = world.start();
+    let mut sender = mq::Sender::open(&world.instance, &Trust::client(None, None)).unwrap();
+    let door = |state| Message::sensor(SensorKind::Door, "back-door", state);
+    let motion = |state| Message::sensor(SensorKind::Motion, "living-motion", state);
+    // While the controller is stopped, each sensor reports a change and
+    // then its reversal; the queue hands the higher priority out first.
+    controller.signal(libc::SIGSTOP);
+    let wait = Duration::from_secs(5);
+    sender.send(&door(SensorState::Closed), wait).unwrap(); // priority 1
+    sender.send(&door(SensorState::Open), wait).unwrap(); // priority 2
+    sender.send(&motion(SensorState::Clear), wait).unwrap(); // priority 1
+    sender.send(&motion(SensorState::Motion), wait).unwrap(); // priority 2
+    controller.signal(libc::SIGCONT);
+    controller.wait_for(|l| l.contains("living-motion clear") && l.contains("superseded"));
+    controller.wait_for_log("status published");
+    let json: serde_json::Value =
+        serde_json::from_slice(&world.ctl(&["status", "--json"]).stdout).unwrap();
+    let state_of = |id: &str| {
+        json["sensors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()["state"]
+            .clone()
+    };
+    // The newest report of each sensor is what the house believes.
+    assert_eq!(state_of("back-door"), "open");
+    assert_eq!(state_of("living-motion"), "motion");
+    assert!(controller.stop().success());
+
+    let (records, _) = world.log();
+    let superseded: Vec<(String, String)> = records
+        .iter()
+        .filter_map(|r| match &r.event {
+            homesec_ipc::eventlog::Event::Superseded { sensor, state, .. } => {
+                Some((sensor.clone(), state.to_string()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        superseded,
+        vec![
+            ("back-door".to_string(), "closed".to_string()),
+            ("living-motion".to_string(), "clear".to_string()),
+        ]
+    );
+}

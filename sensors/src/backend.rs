@@ -45,6 +45,11 @@ pub trait Backend {
     /// The house clock changed (the controller restarted); `now` is wall time.
     fn clock_changed(&mut self, old: &HouseClock, new: &HouseClock);
 
+    /// Every sensor's current state, for a controller that just restarted:
+    /// a report lost in the crash window must not leave the house believing
+    /// an old state.
+    fn current(&self, out: &mut Vec<Report>);
+
     /// Whether nothing will ever come again (a scenario that ended).
     fn finished(&self) -> bool;
 }

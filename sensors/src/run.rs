@@ -253,7 +253,7 @@ impl Process {
                 }
             }
             if let Some(restart) = self.watch.refresh() {
-                self.restarted(restart);
+                self.restarted(restart, &mut due);
             }
             let now = Instant::now();
             self.backend.due(now, &self.watch.clock(), &mut due);
@@ -318,7 +318,7 @@ impl Process {
         ControlFlow::Continue(())
     }
 
-    fn restarted(&mut self, restart: Restart) {
+    fn restarted(&mut self, restart: Restart, due: &mut Vec<Report>) {
         match restart.old_pid {
             Some(old) => tracing::info!(
                 old_pid = old,
@@ -330,6 +330,17 @@ impl Process {
         self.output.controller_restarted();
         self.backend
             .clock_changed(&restart.old_clock, &self.watch.clock());
+        // What a crash may have lost on the way: every sensor's state now,
+        // before anything newer. (A first start has it all already.)
+        if restart.old_pid.is_some() {
+            let mut current = Vec::new();
+            self.backend.current(&mut current);
+            tracing::info!(
+                sensors = current.len(),
+                "sending every sensor's current state to the new controller"
+            );
+            due.splice(0..0, current);
+        }
     }
 
     fn publish(&mut self, due: &mut Vec<Report>) -> anyhow::Result<ControlFlow<Stop>> {

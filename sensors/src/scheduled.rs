@@ -6,7 +6,9 @@
 
 use crate::backend::{Backend, Edge};
 use crate::report::Report;
+use homesec_ipc::SensorState;
 use homesec_ipc::clock::HouseClock;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// The next report and its house time (unix ms), until the scenario ends.
@@ -23,6 +25,8 @@ pub struct Scheduled {
     start: StartFeed,
     feed: Feed,
     next: Option<(i64, Report)>,
+    /// The last level state and the last battery state sent, per sensor.
+    sent: BTreeMap<(String, bool), SensorState>,
 }
 
 impl Scheduled {
@@ -30,7 +34,12 @@ impl Scheduled {
     pub fn new(mut start: StartFeed, start_ms: i64) -> Scheduled {
         let mut feed = start(start_ms);
         let next = feed();
-        Scheduled { start, feed, next }
+        Scheduled {
+            start,
+            feed,
+            next,
+            sent: BTreeMap::new(),
+        }
     }
 }
 
@@ -55,6 +64,7 @@ impl Backend for Scheduled {
                 return;
             }
             if let Some((_, report)) = self.next.take() {
+                self.remember(&report);
                 out.push(report);
             }
             self.next = (self.feed)();
@@ -86,6 +96,26 @@ impl Backend for Scheduled {
 
     fn finished(&self) -> bool {
         self.next.is_none()
+    }
+
+    fn current(&self, out: &mut Vec<Report>) {
+        out.extend(self.sent.iter().map(|((sensor, _), state)| Report::Sensor {
+            sensor: sensor.clone(),
+            state: *state,
+        }));
+    }
+}
+
+impl Scheduled {
+    /// Notes a sensor's level or battery state as the one it has now.
+    fn remember(&mut self, report: &Report) {
+        let Report::Sensor { sensor, state } = report else {
+            return;
+        };
+        let battery = matches!(state, SensorState::LowBattery | SensorState::BatteryOk);
+        if state.is_level() || battery {
+            self.sent.insert((sensor.clone(), battery), *state);
+        }
     }
 }
 

@@ -212,3 +212,47 @@ fn a_sensor_process_stops_on_term_even_behind_a_full_queue() {
     controller.signal(libc::SIGCONT);
     assert!(controller.stop().success());
 }
+
+#[test]
+fn a_restarted_controller_hears_every_sensors_state_again() {
+    let world = World::new("resend");
+    let scenario = world.dir.path().join("stuck.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"stuck\"\n[[faults]]\nat = \"+1s\"\nsensor = \"kitchen-window\"\nfault = \"stuck-open\"\nlasts = \"1h\"\n",
+    )
+    .unwrap();
+    let mut first = world.start();
+    let mut sensors = Command::new(bin("homesec-sensors"));
+    sensors
+        .args(["--sim", "--instance", &world.instance, "--scenario"])
+        .arg(&scenario)
+        .arg("--runtime-dir")
+        .arg(world.runtime_dir())
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let sensors = Controller::spawn(sensors);
+    first.wait_for_log("kitchen-window open");
+    // A crash: whatever was in flight is lost; the window is still open.
+    first.signal(libc::SIGKILL);
+    first.wait();
+    let second = world.start();
+    sensors.wait_for_log("sending every sensor's current state to the new controller");
+    second.wait_for_log("kitchen-window open");
+    let out = world.ctl(&["status", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let window = json["sensors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "kitchen-window")
+        .unwrap()
+        .clone();
+    assert_eq!(window["state"], "open", "{window}");
+    sensors.signal(libc::SIGTERM);
+    let mut sensors = sensors;
+    assert!(sensors.wait().success());
+    assert!(second.stop().success());
+}

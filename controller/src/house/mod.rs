@@ -8,6 +8,7 @@
 //! decisions in the diagnostic log.
 
 pub mod narrate;
+pub mod order;
 pub mod rejects;
 pub mod state;
 pub mod task;

@@ -13,6 +13,7 @@
 use crate::clock::{Clock, Millis};
 use crate::house::House;
 use crate::house::narrate::narrate;
+use crate::house::order::ReportOrder;
 use crate::house::rejects::RejectLog;
 use crate::ingest::{Input, KeypadAction, SignalKind};
 use crate::outputs::journal::Entry;
@@ -20,12 +21,12 @@ use crate::outputs::memory::{self, AlarmMemory};
 use crate::outputs::{Outputs, status};
 use crate::settings::{Settings, house_model};
 use homesec_config::Config;
-use homesec_ipc::AlarmState;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::SCHEMA_VERSION;
 use homesec_ipc::eventlog::record::{CodeResult, SystemCondition};
 use homesec_ipc::line::redact;
 use homesec_ipc::status::{Snapshot, SystemTrouble};
+use homesec_ipc::{AlarmState, SensorState};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
@@ -54,6 +55,8 @@ pub struct HouseTask {
     memory_lost: Option<String>,
     /// The inputs that failed and do not run yet.
     failed_inputs: std::collections::BTreeSet<&'static str>,
+    /// The newest report applied, per sensor.
+    order: ReportOrder,
     /// Identity written into the `start` record and the status header.
     identity: Identity,
 }
@@ -129,6 +132,7 @@ impl HouseTask {
             },
             memory_lost: remembered.lost,
             failed_inputs: Default::default(),
+            order: ReportOrder::default(),
             identity,
         }
     }
@@ -203,6 +207,41 @@ impl HouseTask {
         let reason = turn.stop_reason.unwrap_or("inputs closed").to_string();
         turn.push(&self.clock, now, Event::Stop { reason });
         self.finish_turn(turn, false).await
+    }
+
+    /// A sensor's report: applied unless a newer one of the same sensor
+    /// was (see [`ReportOrder`]), refused if the house does not know it.
+    fn sensor_report(
+        &mut self,
+        now: Millis,
+        sensor: String,
+        state: SensorState,
+        source: String,
+        sent_at_ns: u64,
+        turn: &mut Turn,
+    ) {
+        let known = self.house.sensors().any(|s| s.id() == sensor);
+        if known && !self.order.admit(&sensor, state, sent_at_ns) {
+            tracing::debug!("{sensor} {state} from {source}: superseded by a newer report");
+            let event = Event::Superseded {
+                sensor,
+                state,
+                source,
+            };
+            turn.push(&self.clock, now, event);
+            return;
+        }
+        match self.house.sensor_event(now, &sensor, state, &source) {
+            Ok(events) => {
+                tracing::debug!("{sensor} {state} from {source}");
+                turn.counters.accepted += 1;
+                turn.extend(&self.clock, now, events);
+            }
+            Err(e) => {
+                let input = format!("{sensor} {state}");
+                turn.reject(&self.clock, now, source, e.to_string(), input);
+            }
+        }
     }
 
     /// An input failed or runs again: the `input_failed` trouble is on
@@ -287,17 +326,8 @@ impl HouseTask {
                 sensor,
                 state,
                 source,
-            } => match self.house.sensor_event(now, &sensor, state, &source) {
-                Ok(events) => {
-                    tracing::debug!("{sensor} {state} from {source}");
-                    turn.counters.accepted += 1;
-                    turn.extend(&self.clock, now, events);
-                }
-                Err(e) => {
-                    let input = format!("{sensor} {state}");
-                    turn.reject(&self.clock, now, source, e.to_string(), input);
-                }
-            },
+                sent_at_ns,
+            } => self.sensor_report(now, sensor, state, source, sent_at_ns, turn),
             Input::Keypad {
                 action,
                 code,

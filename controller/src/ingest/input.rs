@@ -28,6 +28,9 @@ pub enum Input {
         state: SensorState,
         /// Where it came from (`fifo`, `pipe:<name>`, ...).
         source: String,
+        /// When it was sent, on the machine's monotonic clock (ns): the
+        /// queue message's own stamp, or when a line was read.
+        sent_at_ns: u64,
     },
     /// A keypad function with a code that has been checked.
     Keypad {

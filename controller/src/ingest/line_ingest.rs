@@ -75,6 +75,7 @@ impl LineIngest {
                 sensor: ev.sensor,
                 state: ev.state,
                 source: self.source.clone(),
+                sent_at_ns: homesec_ipc::mq::monotonic_ns(),
             },
             Ok(Line::Control(control)) => self.keypad(control).await,
             Err(e) => self.rejected(&e, bytes),

@@ -143,7 +143,7 @@ fn interpret(received: Received, keypad: &Keypad) -> Routed {
             kind,
             sensor,
             state,
-            ..
+            sent_at_ns,
         }) => {
             let configured = keypad.config().sensor(&sensor).map(|s| s.kind);
             match configured {
@@ -157,6 +157,7 @@ fn interpret(received: Received, keypad: &Keypad) -> Routed {
                     sensor,
                     state,
                     source: SOURCE.to_string(),
+                    sent_at_ns,
                 }),
             }
         }

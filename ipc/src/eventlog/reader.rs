@@ -241,6 +241,7 @@ fn kind_name(event: &Event) -> &'static str {
         Event::Siren { .. } => "siren",
         Event::SystemTrouble { .. } => "system_trouble",
         Event::Clock { .. } => "clock",
+        Event::Superseded { .. } => "superseded",
         Event::Signal { .. } => "signal",
         Event::Config { .. } => "config",
         Event::Snapshot { .. } => "snapshot",

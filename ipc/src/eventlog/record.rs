@@ -1,5 +1,5 @@
 //! The event log record schema, version 2 (version 1 had no
-//! `rejected_summary`, `system_trouble` and `clock`; a version-2 reader
+//! `rejected_summary`, `system_trouble`, `clock` and `superseded`; a version-2 reader
 //! reads version-1 logs as they are). `ts` is wall time as the controller
 //! knew it; a `clock` record marks where the wall clock stepped, so `ts`
 //! may go back (or jump ahead) there and only there.
@@ -73,6 +73,16 @@ pub enum Event {
         zone: String,
         /// The sensor's kind.
         sensor_kind: SensorKind,
+        /// What it reported.
+        state: SensorState,
+        /// The input it came through.
+        source: String,
+    },
+    /// A sensor report arrived after a newer one of the same sensor had
+    /// been applied (queue priorities reordered them): it was not applied.
+    Superseded {
+        /// Sensor id.
+        sensor: String,
         /// What it reported.
         state: SensorState,
         /// The input it came through.

@@ -168,6 +168,11 @@ impl GpioSensor {
         }
     }
 
+    /// Its current (debounced) level state, as a report.
+    pub fn current(&self) -> Report {
+        self.report_level(self.debouncer.stable())
+    }
+
     /// When this sensor next has something due.
     pub fn deadline(&self) -> Instant {
         match self.debouncer.deadline() {

@@ -194,6 +194,10 @@ impl<P: PinSource> Backend for GpioBackend<P> {
     /// GPIO sensors live in wall time; the house clock does not move them.
     fn clock_changed(&mut self, _old: &HouseClock, _new: &HouseClock) {}
 
+    fn current(&self, out: &mut Vec<Report>) {
+        out.extend(self.sensors.iter().map(GpioSensor::current));
+    }
+
     fn finished(&self) -> bool {
         false
     }
