@@ -222,6 +222,8 @@ impl HouseTask {
     ) {
         let known = self.house.sensors().any(|s| s.id() == sensor);
         if known && !self.order.admit(&sensor, state, sent_at_ns) {
+            // Valid input, only late: counted as accepted.
+            turn.counters.accepted += 1;
             tracing::debug!("{sensor} {state} from {source}: superseded by a newer report");
             let event = Event::Superseded {
                 sensor,
