@@ -35,9 +35,6 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-/// Batches that may wait for the journal thread.
-const JOURNAL_CAPACITY: usize = 256;
-
 /// Makes every file and directory this process creates from now on private
 /// to its user and group (umask `027`): diagnostic logs can quote what
 /// arrives on any input, and are `0640` in `0750` dirs at most.
@@ -83,10 +80,12 @@ fn claim_and_serve(
         .build()
         .context("starting the async runtime")?;
     let logged = journal.logged_seq();
-    let (journal_tx, journal_thread) = journal.spawn(JOURNAL_CAPACITY)?;
+    let journal_health = journal.health();
+    let (journal_tx, journal_thread) = journal.spawn()?;
     let outputs = Outputs {
         journal: journal_tx,
         logged,
+        journal_health,
         status,
         siren,
         memory,

@@ -179,7 +179,7 @@ impl HouseTask {
         let mut heartbeat = tokio::time::interval(self.identity.heartbeat);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut batch = Vec::with_capacity(TURN);
-        self.finish_turn(turn, true).await?;
+        self.finish_turn(turn, true)?;
         tracing::info!("ready: taking events");
         loop {
             let wake = self.next_wake();
@@ -193,20 +193,22 @@ impl HouseTask {
                     }
                 }
                 () = tokio::time::sleep_until(wake) => self.tick(turn),
-                // A batch became durable: publish so readers see it.
+                // A batch became durable, or the disk changed its mind:
+                // publish so readers see it.
                 Ok(()) = self.outputs.logged.changed() => {}
+                Ok(()) = self.outputs.journal_health.changed() => {}
                 _ = heartbeat.tick() => self.tick(turn),
             }
             let ended = turn.rejects.ended(std::time::Instant::now());
             turn.extend(&self.clock, self.clock.now_ms(), ended);
-            self.finish_turn(turn, true).await?;
+            self.finish_turn(turn, true)?;
         }
         let now = self.clock.now_ms();
         let held_back = turn.rejects.all();
         turn.extend(&self.clock, now, held_back);
         let reason = turn.stop_reason.unwrap_or("inputs closed").to_string();
         turn.push(&self.clock, now, Event::Stop { reason });
-        self.finish_turn(turn, false).await
+        self.finish_turn(turn, false)
     }
 
     /// A sensor's report: applied unless a newer one of the same sensor
@@ -489,14 +491,17 @@ impl HouseTask {
     }
 
     /// Sends the turn's records, switches the siren, publishes status.
-    async fn finish_turn(&mut self, turn: &mut Turn, running: bool) -> Result<(), HouseTaskError> {
+    /// Never waits for the disk: the journal takes records whatever it
+    /// can write, and says so ([`Self::disk_health`]).
+    fn finish_turn(&mut self, turn: &mut Turn, running: bool) -> Result<(), HouseTaskError> {
         self.outputs.siren.set(self.house.siren() && running);
-        // The keypad inputs learn of a lockout before anyone sees this turn.
+        self.disk_health(turn);
         if let Some(step) = self.clock.check_wall() {
             let (from, to) = (self.clock.stamp(step.from), self.clock.stamp(step.to));
             let now = self.clock.now_ms();
             turn.push(&self.clock, now, Event::Clock { from, to });
         }
+        // The keypad inputs learn of a lockout before anyone sees this turn.
         let locked_until = self
             .house
             .code_entry_locked_until(self.clock.now_ms())
@@ -511,7 +516,6 @@ impl HouseTask {
             self.outputs
                 .journal
                 .send(records)
-                .await
                 .map_err(|_| HouseTaskError::JournalGone)?;
         }
         let snapshot = self.snapshot(turn.counters, running);
@@ -519,6 +523,29 @@ impl HouseTask {
         tracing::trace!("status published");
         self.remember();
         Ok(())
+    }
+
+    /// Follows the event log's health: the `disk_fault` trouble while it
+    /// cannot be written, a record of each change (written once the disk
+    /// takes records again).
+    fn disk_health(&mut self, turn: &mut Turn) {
+        let health = self.outputs.journal_health.borrow_and_update().clone();
+        let fault = health.fault.is_some();
+        if fault == self.trouble.disk_fault {
+            return;
+        }
+        self.trouble.disk_fault = fault;
+        let detail = match health.fault {
+            Some(why) => why,
+            None if health.lost > 0 => format!(
+                "the event log is writable again; {} records waited too long and were lost",
+                health.lost
+            ),
+            None => "the event log is writable again; nothing was lost".to_string(),
+        };
+        let now = self.clock.now_ms();
+        let event = system_trouble(SystemCondition::DiskFault, fault, Some(detail));
+        turn.push(&self.clock, now, event);
     }
 
     /// Hands the alarm memory to its saver when the state, mode, bypasses

@@ -1,19 +1,25 @@
 //! The event log writer: the only code that appends to
 //! `<data-dir>/events/YYYY-MM-DD.jsonl`.
 //!
-//! It runs on its own thread because its work is blocking file I/O. Records
-//! arrive in batches over a bounded channel; whatever has queued up while the
-//! previous batch was being written becomes the next batch, which is written
-//! with one `write` and made durable with one `fdatasync` (group commit). So
-//! a batch never waits for more records: under load batches grow, idle they
-//! are one record long. The file is chosen by each record's local date, so
-//! the log rotates exactly at local midnight, but never goes back to an
-//! older file when the clock steps back. On start, `seq` and the hash chain
-//! continue from the last valid record on disk. A failed write is rolled
-//! back and retried with backoff until the disk takes it; meanwhile the
-//! bounded channel fills and the daemon slows down rather than drop
-//! records it already took in.
+//! It runs on its own thread because its work is blocking file I/O. The
+//! house task appends records to a [`backlog`](super::backlog) without ever
+//! waiting; the thread takes whatever has queued up and writes it with one
+//! `write` and one `fdatasync` (group commit): under load batches grow,
+//! idle they are one record long. The file is chosen by each record's
+//! local date, so the log rotates exactly at local midnight, but never goes
+//! back to an older file when the clock steps back. On start, `seq` and the
+//! hash chain continue from the last valid record on disk.
+//!
+//! A disk that refuses a write (full, failing) never stops the house: the
+//! records that made it, up to the last whole line, stay and are made
+//! durable; the rest wait — encoded, in order — and are retried with
+//! backoff, so recovery writes whatever fits, with no gap in `seq`. The
+//! fault is announced ([`JournalHealth`]) for the status segment and
+//! `homesecctl`. A stop on a full disk gives up after [`STOP_GRACE`] and
+//! says how many records it could not write. No record is shown as logged
+//! (`logged_seq`) before it is durable.
 
+use super::backlog::{self, JournalReceiver, JournalSender};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use homesec_ipc::eventlog::chain::Chain;
 use homesec_ipc::eventlog::{Event, files, tail};
@@ -21,8 +27,8 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
 
 /// One record to write: when, and what.
 pub type Entry = (DateTime<FixedOffset>, Event);
@@ -49,11 +55,24 @@ pub enum JournalError {
     Thread(io::Error),
 }
 
-/// The sending side, held by the house task.
-pub type JournalSender = mpsc::Sender<Vec<Entry>>;
-
 /// The highest `seq` that is written and fsynced, announced after each batch.
 pub type LoggedSeq = watch::Receiver<u64>;
+
+/// Whether the event log can be written, announced when it changes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JournalHealth {
+    /// Why the last write failed, while writes fail.
+    pub fault: Option<String>,
+    /// Records dropped since the start because they waited too long.
+    pub lost: u64,
+}
+
+/// The first wait before a failed write is tried again.
+const RETRY_FIRST: Duration = Duration::from_millis(100);
+/// The longest wait between tries.
+const RETRY_MAX: Duration = Duration::from_secs(5);
+/// How long a stop keeps trying to write what waits, on a disk that refuses.
+pub const STOP_GRACE: Duration = Duration::from_secs(5);
 
 /// The open event log: the current file and the chain state.
 pub struct Journal {
@@ -64,11 +83,14 @@ pub struct Journal {
     /// Encoded records not yet durable, all of one day: `buf_date`.
     buf: Vec<u8>,
     buf_date: Option<NaiveDate>,
+    /// Where each record in `buf` ends, and its `seq`.
+    ends: Vec<(usize, u64)>,
     /// No record goes to a file older than this: the newest day written.
     /// A clock that steps back (a Pi booting before NTP) must not send
     /// records, and with them the highest `seq`, into an older file.
     floor: Option<NaiveDate>,
     logged: watch::Sender<u64>,
+    health: watch::Sender<JournalHealth>,
 }
 
 impl Journal {
@@ -102,8 +124,10 @@ impl Journal {
             current: None,
             buf: Vec::with_capacity(MAX_BATCH_BYTES),
             buf_date: None,
+            ends: Vec::new(),
             floor: newest,
             logged: watch::Sender::new(0),
+            health: watch::Sender::new(JournalHealth::default()),
         })
     }
 
@@ -112,13 +136,16 @@ impl Journal {
         self.logged.subscribe()
     }
 
-    /// Starts the writer thread. It ends when every sender is dropped and
-    /// the last batch is durable; join the handle to wait for that.
-    pub fn spawn(
-        self,
-        capacity: usize,
-    ) -> Result<(JournalSender, std::thread::JoinHandle<()>), JournalError> {
-        let (tx, rx) = mpsc::channel(capacity);
+    /// Follows whether the log can be written.
+    pub fn health(&self) -> watch::Receiver<JournalHealth> {
+        self.health.subscribe()
+    }
+
+    /// Starts the writer thread. It ends when the sender is dropped and
+    /// everything is durable (or [`STOP_GRACE`] has passed on a disk that
+    /// refuses); join the handle to wait for that.
+    pub fn spawn(self) -> Result<(JournalSender, std::thread::JoinHandle<()>), JournalError> {
+        let (tx, rx) = backlog::channel();
         let handle = std::thread::Builder::new()
             .name("journal".into())
             .spawn(move || self.run(rx))
@@ -126,97 +153,195 @@ impl Journal {
         Ok((tx, handle))
     }
 
-    fn run(mut self, mut rx: mpsc::Receiver<Vec<Entry>>) {
-        while let Some(batch) = rx.blocking_recv() {
-            let mut batches = vec![batch];
-            let mut queued: usize = batches[0].len();
-            while queued < 64 * 1024 {
-                match rx.try_recv() {
-                    Ok(more) => {
-                        queued += more.len();
-                        batches.push(more);
-                    }
-                    Err(_) => break,
-                }
+    fn run(mut self, rx: JournalReceiver) {
+        let mut retry = RETRY_FIRST;
+        let mut stop_by: Option<Instant> = None;
+        loop {
+            if self.health.borrow().fault.is_some() {
+                rx.pause(retry);
             }
-            self.write_all(batches.iter().flatten());
+            let taken = rx.take(None);
+            if taken.closed && stop_by.is_none() {
+                stop_by = Some(Instant::now() + STOP_GRACE);
+            }
+            let rest = self.write_all(taken.entries);
+            let done = rest.is_empty() && self.buf.is_empty();
+            match self.health_after(&rest, taken.lost) {
+                true => retry = RETRY_FIRST,
+                false => retry = (retry * 2).min(RETRY_MAX),
+            }
+            rx.put_back(rest.into_iter());
+            if taken.closed && done {
+                break;
+            }
+            if stop_by.is_some_and(|by| Instant::now() >= by) {
+                let left = rx.waiting() + self.ends.len();
+                tracing::error!(
+                    records = left,
+                    "stopping with {left} records not written to the event log: the disk still refuses them"
+                );
+                break;
+            }
         }
         tracing::debug!("journal closed");
     }
 
-    /// Appends entries, each to the file of its local date (never older
-    /// than the floor), and makes them durable.
-    fn write_all<'a>(&mut self, entries: impl Iterator<Item = &'a Entry>) {
-        for (ts, event) in entries {
+    /// Announces whether the last round wrote everything; `true` if it did.
+    fn health_after(&mut self, rest: &[Entry], lost: u64) -> bool {
+        let healthy = rest.is_empty() && self.buf.is_empty();
+        let fault = if healthy {
+            None
+        } else {
+            self.health
+                .borrow()
+                .fault
+                .clone()
+                .or(Some("write failed".into()))
+        };
+        self.health.send_if_modified(|h| {
+            let changed = h.fault.is_some() != fault.is_some() || h.lost != lost;
+            if h.fault.is_none() || fault.is_none() {
+                h.fault = fault;
+            }
+            h.lost = lost;
+            changed
+        });
+        healthy
+    }
+
+    /// Writes what is encoded and then `entries`, each to the file of its
+    /// local date (never older than the floor), made durable. Returns the
+    /// entries not yet encoded when a write failed (the encoded rest stays
+    /// in the buffer for the next try).
+    fn write_all(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
+        if self.flush().is_err() {
+            return entries;
+        }
+        let mut entries = entries.into_iter();
+        while let Some((ts, event)) = entries.next() {
             let date = self
                 .floor
                 .map_or(ts.date_naive(), |floor| floor.max(ts.date_naive()));
             if self.buf_date != Some(date) || self.buf.len() >= MAX_BATCH_BYTES {
-                self.flush();
+                if self.flush().is_err() {
+                    return std::iter::once((ts, event)).chain(entries).collect();
+                }
                 self.buf_date = Some(date);
                 self.floor = Some(date);
             }
-            if let Err(e) = self.chain.append(*ts, event, &mut self.buf) {
-                tracing::error!(error = %e, "event log: cannot encode a record; it is lost");
-            }
-        }
-        self.flush();
-    }
-
-    /// Writes the buffer to its day file and makes it durable, retrying
-    /// with backoff until it works. Meanwhile the bounded channel fills and
-    /// the daemon slows down instead of dropping what it already took in.
-    fn flush(&mut self) {
-        let Some(date) = self.buf_date else { return };
-        if self.buf.is_empty() {
-            return;
-        }
-        let mut backoff = Duration::from_millis(100);
-        let mut failures = 0u32;
-        loop {
-            match self.write_buffer(date) {
-                Ok(()) => break,
+            match self.chain.append(ts, &event, &mut self.buf) {
+                Ok(seq) => self.ends.push((self.buf.len(), seq)),
                 Err(e) => {
-                    failures += 1;
-                    tracing::error!(error = %e, %date, failures, "event log write failed; retrying in {backoff:?}");
-                    self.current = None;
-                    std::thread::sleep(backoff);
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                    tracing::error!(error = %e, "event log: cannot encode a record; it is lost")
                 }
             }
         }
-        if failures > 0 {
-            tracing::warn!(%date, failures, "event log writable again");
+        let _ = self.flush();
+        Vec::new()
+    }
+
+    /// Writes the buffer to its day file and makes it durable. On failure
+    /// the whole records that reached the disk stay (made durable), the
+    /// rest waits in the buffer; the error says why.
+    fn flush(&mut self) -> io::Result<()> {
+        let Some(date) = self.buf_date else {
+            return Ok(());
+        };
+        if self.buf.is_empty() {
+            return Ok(());
         }
-        self.buf.clear();
-        let seq = self.chain.next_seq().saturating_sub(1);
+        let written = match self.write_buffer(date) {
+            Ok(()) => self.buf.len(),
+            Err((e, kept)) => {
+                self.current = None;
+                self.keep_written(kept);
+                let first = self.health.borrow().fault.is_none();
+                if first {
+                    tracing::error!(error = %e, %date, "EVENT LOG NOT WRITABLE: records wait in memory and are retried");
+                    self.health.send_modify(|h| h.fault = Some(e.to_string()));
+                }
+                return Err(e);
+            }
+        };
+        self.keep_written(written);
+        if self.health.borrow().fault.is_some() {
+            tracing::warn!(%date, "event log writable again");
+        }
+        Ok(())
+    }
+
+    /// Drops the first `bytes` of the buffer, which are durable, and
+    /// announces the highest `seq` among them.
+    fn keep_written(&mut self, bytes: usize) {
+        let whole = self.ends.partition_point(|&(end, _)| end <= bytes);
+        let Some(&(end, seq)) = whole.checked_sub(1).and_then(|i| self.ends.get(i)) else {
+            return;
+        };
+        self.buf.drain(..end);
+        self.ends.drain(..whole);
+        for (at, _) in &mut self.ends {
+            *at -= end;
+        }
         self.logged.send_replace(seq);
         tracing::trace!("durable up to seq {seq}");
     }
 
-    fn write_buffer(&mut self, date: NaiveDate) -> io::Result<()> {
+    /// Appends the buffer to the day file; on failure, how many bytes of it
+    /// are durably in the file (whole records only).
+    fn write_buffer(&mut self, date: NaiveDate) -> Result<(), (io::Error, usize)> {
         if self.current.as_ref().is_none_or(|(d, _)| *d != date) {
             let path = self.events_dir.join(files::file_name(date));
-            let file = open_for_append(&path)?;
-            sync_dir(&self.events_dir)?;
+            let file = open_for_append(&path).map_err(|e| (e, 0))?;
+            sync_dir(&self.events_dir).map_err(|e| (e, 0))?;
             tracing::info!(file = %path.display(), "event log file");
             self.current = Some((date, file));
         }
         match self.current.as_mut() {
-            Some((_, file)) => write_durably(file, &self.buf),
-            None => Err(io::Error::other("no event log file open")),
+            Some((_, file)) => write_durably(file, &self.buf, &self.ends),
+            None => Err((io::Error::other("no event log file open"), 0)),
         }
     }
 }
 
-/// Appends `buf`; on failure truncates back to the length before.
-fn write_durably(file: &mut File, buf: &[u8]) -> io::Result<()> {
-    let before = file.metadata()?.len();
-    let result = file.write_all(buf).and_then(|()| file.sync_data());
-    if result.is_err() {
+/// Appends `buf` (whose records end at `ends`) and makes it durable. On a
+/// failure (a full disk takes part of a write), the file is cut back to the
+/// last whole record that reached it, which is made durable; the error
+/// comes with how many bytes of `buf` that is.
+fn write_durably(
+    file: &mut File,
+    buf: &[u8],
+    ends: &[(usize, u64)],
+) -> Result<(), (io::Error, usize)> {
+    let before = file.metadata().map_err(|e| (e, 0))?.len();
+    let error = match file.write_all(buf) {
+        Ok(()) => match file.sync_data() {
+            Ok(()) => return Ok(()),
+            // What a failed fsync wrote cannot be trusted: all of it goes.
+            Err(e) => {
+                let _ = file.set_len(before);
+                return Err((e, 0));
+            }
+        },
+        Err(e) => e,
+    };
+    let reached = file
+        .metadata()
+        .map(|m| usize::try_from(m.len().saturating_sub(before)).unwrap_or(0))
+        .unwrap_or(0);
+    let whole = ends
+        .iter()
+        .map(|&(end, _)| end)
+        .take_while(|&end| end <= reached)
+        .last()
+        .unwrap_or(0);
+    let kept = file
+        .set_len(before + whole as u64)
+        .and_then(|()| file.sync_data())
+        .map_or(0, |()| whole);
+    if kept == 0 {
         let _ = file.set_len(before);
     }
-    result
+    Err((error, kept))
 }
 
 /// Opens a day file for appending; if a crash left it ending in the middle
@@ -274,7 +399,7 @@ mod tests {
             (ts("2026-03-29T00:00:00.000+01:00"), siren(false)),
             (ts("2026-03-29T03:00:00.000+02:00"), siren(true)),
         ];
-        journal.write_all(entries.iter());
+        journal.write_all(entries.to_vec());
         let names: Vec<String> = files::list_files(dir.path())
             .unwrap()
             .into_iter()
@@ -291,10 +416,10 @@ mod tests {
     fn a_clock_stepping_back_never_sends_records_to_an_older_file() {
         let dir = tempfile::tempdir().unwrap();
         let mut journal = Journal::open(dir.path()).unwrap();
-        journal.write_all([(ts("2026-11-22T08:00:00+00:00"), siren(true))].iter());
+        journal.write_all([(ts("2026-11-22T08:00:00+00:00"), siren(true))].to_vec());
         drop(journal);
         let mut journal = Journal::open(dir.path()).unwrap();
-        journal.write_all([(ts("2026-11-21T08:00:00+00:00"), siren(false))].iter());
+        journal.write_all([(ts("2026-11-21T08:00:00+00:00"), siren(false))].to_vec());
         let names: Vec<_> = files::list_files(dir.path())
             .unwrap()
             .into_iter()
@@ -311,7 +436,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let day = ts("2026-11-22T10:00:00+00:00");
         let mut first = Journal::open(dir.path()).unwrap();
-        first.write_all([(day, siren(true)), (day, siren(false))].iter());
+        first.write_all([(day, siren(true)), (day, siren(false))].to_vec());
         drop(first);
         // A crash in the middle of the next record.
         let file = dir.path().join("2026-11-22.jsonl");
@@ -321,7 +446,7 @@ mod tests {
         drop(f);
 
         let mut second = Journal::open(dir.path()).unwrap();
-        second.write_all([(day, siren(true))].iter());
+        second.write_all([(day, siren(true))].to_vec());
         let (seqs, problems) = read(dir.path());
         assert_eq!(seqs, [1, 2, 3], "seq continues from the last valid record");
         assert_eq!(problems.len(), 1, "{problems:?}");

@@ -3,12 +3,14 @@
 //! commit), the shared-memory status segment ([`status`], published once per
 //! turn), the [`siren`] and the alarm [`memory`] that survives a restart.
 
+pub mod backlog;
 pub mod journal;
 pub mod memory;
 pub mod siren;
 pub mod status;
 
-use journal::{JournalSender, LoggedSeq};
+use backlog::JournalSender;
+use journal::{JournalHealth, LoggedSeq};
 use memory::MemorySaver;
 use siren::Siren;
 use status::StatusOutput;
@@ -19,6 +21,8 @@ pub struct Outputs {
     pub journal: JournalSender,
     /// The highest durable `seq`, shown in the status segment.
     pub logged: LoggedSeq,
+    /// Whether the event log can be written.
+    pub journal_health: tokio::sync::watch::Receiver<JournalHealth>,
     /// The shared-memory status segment.
     pub status: StatusOutput,
     /// The siren output.

@@ -1,0 +1,212 @@
+//! The records between the house task and the event log writer: a queue
+//! the house appends to without ever waiting, and the writer thread takes
+//! from. While the disk refuses writes (full, failing) records wait here —
+//! up to [`MAX_BACKLOG`]; past that the oldest are dropped and counted, so
+//! that a disk that stays full for days costs memory that is bounded, and
+//! the house, its siren and its status never stop for the disk.
+
+use super::journal::Entry;
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+/// Records that may wait in memory for the disk.
+pub const MAX_BACKLOG: usize = 100_000;
+
+/// The house task's end: appends, never waits.
+pub struct JournalSender {
+    shared: Arc<Shared>,
+}
+
+/// The writer thread's end.
+pub struct JournalReceiver {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    backlog: Mutex<Backlog>,
+    wake: Condvar,
+}
+
+#[derive(Default)]
+struct Backlog {
+    entries: VecDeque<Entry>,
+    /// Records dropped because the backlog was full, since the start.
+    lost: u64,
+    /// The house task is done: no more records come.
+    closed: bool,
+    /// The writer thread is gone: records have nowhere to go.
+    gone: bool,
+}
+
+/// The writer thread is gone.
+#[derive(Debug)]
+pub struct Gone;
+
+/// What the writer takes in one go.
+pub struct Taken {
+    /// Records, oldest first.
+    pub entries: Vec<Entry>,
+    /// Whether the house task is done (and this is the last of it).
+    pub closed: bool,
+    /// Records dropped since the start because the backlog was full.
+    pub lost: u64,
+}
+
+/// A new queue.
+pub fn channel() -> (JournalSender, JournalReceiver) {
+    let shared = Arc::new(Shared {
+        backlog: Mutex::new(Backlog::default()),
+        wake: Condvar::new(),
+    });
+    (
+        JournalSender {
+            shared: Arc::clone(&shared),
+        },
+        JournalReceiver { shared },
+    )
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Backlog> {
+        self.backlog.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl JournalSender {
+    /// Appends records. Never waits: past [`MAX_BACKLOG`] the oldest
+    /// waiting records are dropped and counted.
+    pub fn send(&self, records: Vec<Entry>) -> Result<(), Gone> {
+        let mut backlog = self.shared.lock();
+        if backlog.gone {
+            return Err(Gone);
+        }
+        backlog.entries.extend(records);
+        let over = backlog.entries.len().saturating_sub(MAX_BACKLOG);
+        if over > 0 {
+            backlog.entries.drain(..over);
+            backlog.lost += over as u64;
+        }
+        drop(backlog);
+        self.shared.wake.notify_one();
+        Ok(())
+    }
+}
+
+impl Drop for JournalSender {
+    fn drop(&mut self) {
+        self.shared.lock().closed = true;
+        self.shared.wake.notify_one();
+    }
+}
+
+impl JournalReceiver {
+    /// Waits until records come or the house task is done (at most `wait`,
+    /// if given), then takes every waiting record.
+    pub fn take(&self, wait: Option<Duration>) -> Taken {
+        let mut backlog = self.shared.lock();
+        if backlog.entries.is_empty() && !backlog.closed {
+            backlog = match wait {
+                Some(wait) => {
+                    let (guard, _) = self
+                        .shared
+                        .wake
+                        .wait_timeout_while(backlog, wait, |b| b.entries.is_empty() && !b.closed)
+                        .unwrap_or_else(PoisonError::into_inner);
+                    guard
+                }
+                None => self
+                    .shared
+                    .wake
+                    .wait_while(backlog, |b| b.entries.is_empty() && !b.closed)
+                    .unwrap_or_else(PoisonError::into_inner),
+            };
+        }
+        Taken {
+            entries: backlog.entries.drain(..).collect(),
+            closed: backlog.closed,
+            lost: backlog.lost,
+        }
+    }
+
+    /// Puts records it could not write yet back at the front (they stay
+    /// older than anything sent since); past [`MAX_BACKLOG`] the oldest are
+    /// dropped and counted.
+    pub fn put_back(&self, records: impl DoubleEndedIterator<Item = Entry>) {
+        let mut backlog = self.shared.lock();
+        for entry in records.rev() {
+            backlog.entries.push_front(entry);
+        }
+        let over = backlog.entries.len().saturating_sub(MAX_BACKLOG);
+        if over > 0 {
+            backlog.entries.drain(..over);
+            backlog.lost += over as u64;
+        }
+    }
+
+    /// Waits `wait`, or less if the house task is done meanwhile: the pause
+    /// between two tries of a disk that refused.
+    pub fn pause(&self, wait: Duration) {
+        let backlog = self.shared.lock();
+        let _ = self
+            .shared
+            .wake
+            .wait_timeout_while(backlog, wait, |b| !b.closed)
+            .unwrap_or_else(PoisonError::into_inner);
+    }
+
+    /// Records waiting now.
+    pub fn waiting(&self) -> usize {
+        self.shared.lock().entries.len()
+    }
+}
+
+impl Drop for JournalReceiver {
+    fn drop(&mut self) {
+        self.shared.lock().gone = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+    use homesec_ipc::eventlog::Event;
+
+    fn entry(on: bool) -> Entry {
+        let ts = DateTime::parse_from_rfc3339("2026-11-22T10:00:00+00:00").unwrap();
+        (ts, Event::Siren { on })
+    }
+
+    #[test]
+    fn the_house_never_waits_and_a_full_backlog_drops_the_oldest() {
+        let (tx, rx) = channel();
+        tx.send(vec![entry(true); MAX_BACKLOG]).unwrap();
+        tx.send(vec![entry(false); 10]).unwrap();
+        let taken = rx.take(Some(Duration::ZERO));
+        assert_eq!(taken.entries.len(), MAX_BACKLOG);
+        assert_eq!(taken.lost, 10);
+        assert_eq!(taken.entries.last(), Some(&entry(false)), "the newest stay");
+        assert!(!taken.closed);
+        drop(tx);
+        assert!(rx.take(None).closed);
+    }
+
+    #[test]
+    fn records_put_back_stay_ahead_of_newer_ones() {
+        let (tx, rx) = channel();
+        tx.send(vec![entry(true), entry(true)]).unwrap();
+        let taken = rx.take(None);
+        tx.send(vec![entry(false)]).unwrap();
+        rx.put_back(taken.entries.into_iter());
+        let again = rx.take(None);
+        assert_eq!(again.entries, vec![entry(true), entry(true), entry(false)]);
+    }
+
+    #[test]
+    fn a_gone_writer_is_told() {
+        let (tx, rx) = channel();
+        drop(rx);
+        assert!(tx.send(vec![entry(true)]).is_err());
+    }
+}
