@@ -708,3 +708,19 @@ fn gpio_sensors_cannot_take_part() {
         ("<embedded default scenario>", "layout.doors[0]")
     );
 }
+
+#[test]
+fn every_day_of_the_default_scenario_uses_the_garage_pipe() {
+    // garage-motion is the sensor `--sim` sends over a pipe; the default
+    // week must use that path every day, weekdays and weekends.
+    const DAY: i64 = 24 * HOUR;
+    for seed in [1, 2, 3] {
+        let items = run(&default_scenario(), seed, tuesday(), tuesday() + 7 * DAY);
+        for day in 0..7 {
+            let (from, to) = (tuesday() + day * DAY, tuesday() + (day + 1) * DAY);
+            let moved = states_of(&items, "garage-motion")
+                .any(|(at, state)| (from..to).contains(&at) && state == SensorState::Motion);
+            assert!(moved, "seed {seed}: no garage motion on day {day}");
+        }
+    }
+}
