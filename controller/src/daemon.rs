@@ -288,6 +288,11 @@ fn announce(settings: &Settings) {
     if settings.clock.is_simulated() {
         let start = Clock::new(settings.clock).timestamp(settings.clock.origin_house_ms);
         tracing::info!("house clock:    {}× from {start}", settings.clock.speed);
+        if settings.resumed.is_some() {
+            tracing::info!(
+                "the event log had gone past the start asked for: the simulated house continues from its last record"
+            );
+        }
     }
     tracing::info!("FIFO:           {}", settings.fifo().display());
     tracing::info!("pidfile:        {}", settings.pidfile().display());

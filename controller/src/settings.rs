@@ -57,6 +57,9 @@ pub struct Settings {
     pub sim_args: Vec<String>,
     /// Who may own and use the endpoints (`[access]`).
     pub trust: Trust,
+    /// The house time a simulation continues from, when its log had gone
+    /// past the `--start` asked for (unix ms), for the start-up message.
+    pub resumed: Option<i64>,
 }
 
 impl Settings {
@@ -89,7 +92,8 @@ impl Settings {
             .log_dir
             .clone()
             .unwrap_or_else(|| data_dir.join("logs"));
-        let clock = house_clock(overrides.speed, overrides.start.as_deref())?;
+        let mut clock = house_clock(overrides.speed, overrides.start.as_deref())?;
+        let resumed = continue_simulation(&mut clock, &paths::events_dir(&data_dir));
         let trust = config.access.controller_trust()?;
         Ok(Settings {
             config,
@@ -101,6 +105,7 @@ impl Settings {
             sim: overrides.sim,
             sim_args: sim_args(overrides),
             trust,
+            resumed,
         })
     }
 
@@ -157,6 +162,27 @@ fn house_clock(speed: f64, start: Option<&str>) -> anyhow::Result<HouseClock> {
         None => homesec_ipc::clock::wall_ms(),
     };
     Ok(HouseClock::starting(start_ms, speed))
+}
+
+/// A simulated house whose event log already went past the start it is
+/// given (a restart with the same `--start`) continues from the log's last
+/// record instead: its records must never go back in time. Returns the
+/// house time it continues from, when it does.
+fn continue_simulation(clock: &mut HouseClock, events_dir: &std::path::Path) -> Option<i64> {
+    if !clock.is_simulated() {
+        return None;
+    }
+    let last = homesec_ipc::eventlog::tail::resume_point(events_dir)
+        .ok()
+        .flatten()?
+        .last_ts
+        .timestamp_millis();
+    if last < clock.origin_house_ms {
+        return None;
+    }
+    let from = last + 1;
+    *clock = HouseClock::starting(from, clock.speed);
+    Some(from)
 }
 
 /// A start time: RFC 3339, or a local `YYYY-MM-DD[ HH:MM[:SS]]`.

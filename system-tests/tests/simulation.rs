@@ -256,3 +256,29 @@ fn a_restarted_controller_hears_every_sensors_state_again() {
     assert!(sensors.wait().success());
     assert!(second.stop().success());
 }
+
+#[test]
+fn a_restarted_simulation_continues_from_its_log_instead_of_replaying_the_day() {
+    let world =
+        World::new("simagain").simulated(&["--speed", "600", "--start", "2026-11-23 06:00"]);
+    let first = world.start();
+    // A few house minutes pass (600×: a house minute is 0.1 s).
+    first.wait_for_log("durable up to seq 3");
+    assert!(first.stop().success());
+    let second = world.start();
+    second.wait_for_log("continues from its last record");
+    second.wait_for_log("durable up to seq");
+    assert!(second.stop().success());
+    let (records, problems) = world.log();
+    assert!(problems.is_empty(), "{problems:?}");
+    for pair in records.windows(2) {
+        assert!(
+            pair[1].ts >= pair[0].ts,
+            "time went back from seq {} ({}) to seq {} ({})",
+            pair[0].seq,
+            pair[0].ts,
+            pair[1].seq,
+            pair[1].ts
+        );
+    }
+}
