@@ -33,6 +33,14 @@ use tokio::sync::{mpsc, watch};
 
 /// Inputs taken from the channel in one turn of the loop, at most.
 const TURN: usize = 512;
+/// Records waiting for a healthy journal beyond which the house takes no
+/// more input until the journal catches up: inputs then wait in the kernel
+/// (the queue, the pipes), which a crash of the controller does not lose,
+/// instead of in memory, which it does.
+const JOURNAL_HIGH_WATER: usize = TURN;
+/// A journal that makes no progress this long is not waited for: the house
+/// takes input again (the disk has stopped answering; the alarm goes on).
+const JOURNAL_STALL: Duration = Duration::from_secs(2);
 
 /// Everything the house task owns.
 pub struct HouseTask {
@@ -181,10 +189,12 @@ impl HouseTask {
         let mut batch = Vec::with_capacity(TURN);
         self.finish_turn(turn, true)?;
         tracing::info!("ready: taking events");
+        let mut progress = Instant::now();
         loop {
             let wake = self.next_wake();
+            let take_input = !self.journal_behind(progress);
             tokio::select! {
-                n = inputs.recv_many(&mut batch, TURN) => {
+                n = inputs.recv_many(&mut batch, TURN), if take_input => {
                     if n == 0 {
                         break;
                     }
@@ -195,7 +205,7 @@ impl HouseTask {
                 () = tokio::time::sleep_until(wake) => self.tick(turn),
                 // A batch became durable, or the disk changed its mind:
                 // publish so readers see it.
-                Ok(()) = self.outputs.logged.changed() => {}
+                Ok(()) = self.outputs.logged.changed() => progress = Instant::now(),
                 Ok(()) = self.outputs.journal_health.changed() => {}
                 _ = heartbeat.tick() => self.tick(turn),
             }
@@ -296,6 +306,14 @@ impl HouseTask {
                 system_trouble(SystemCondition::MemoryLost, false, detail),
             );
         }
+    }
+
+    /// Whether a healthy journal is so far behind that input should wait
+    /// in the kernel rather than in memory (see [`JOURNAL_HIGH_WATER`]).
+    fn journal_behind(&self, progress: Instant) -> bool {
+        !self.trouble.disk_fault
+            && progress.elapsed() < JOURNAL_STALL
+            && self.outputs.journal.waiting() > JOURNAL_HIGH_WATER
     }
 
     fn start_event(&self) -> Event {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// How many inputs may wait for the house task before senders wait.
-pub const INPUT_CAPACITY: usize = 4096;
+pub const INPUT_CAPACITY: usize = 1024;
 
 /// The sending side of the house task's input channel.
 pub type InputSender = mpsc::Sender<Input>;

@@ -93,6 +93,13 @@ impl JournalSender {
     }
 }
 
+impl JournalSender {
+    /// Records waiting for the writer now.
+    pub fn waiting(&self) -> usize {
+        self.shared.lock().entries.len()
+    }
+}
+
 impl Drop for JournalSender {
     fn drop(&mut self) {
         self.shared.lock().closed = true;
