@@ -6,7 +6,7 @@ use crate::doc::{Doc, Flavour};
 use crate::model::{IntegrityStatus, PeriodKind, Report, StateAt};
 use crate::tables;
 use crate::words::{
-    alarm_facts, cause, code_counts, controller_counts, count, duration, refused_inputs,
+    alarm_facts, cause, code_counts, controller_counts, count, duration, left_out, refused_inputs,
     state_words, time,
 };
 
@@ -269,6 +269,9 @@ fn integrity(doc: &mut Doc, r: &Report) {
         doc.table(&rows.header, &rows.rows);
     }
     omitted(doc, i.problems.omitted, "problem", "problems");
+    if let Some(sentence) = left_out(i.left_out) {
+        doc.para(&sentence);
+    }
 }
 
 fn omitted(doc: &mut Doc, n: u64, one: &str, many: &str) {

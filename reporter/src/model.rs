@@ -656,6 +656,9 @@ pub struct Integrity {
     pub counts: ProblemCounts,
     /// Each problem with its file and line.
     pub problems: Capped<Problem>,
+    /// Records that failed the chain (a duplicate, or altered) and were
+    /// left out of every table.
+    pub left_out: u64,
 }
 
 /// One day file of the period.

@@ -17,7 +17,8 @@ use chrono::NaiveDate;
 use homesec_config::Config;
 use homesec_ipc::SensorState;
 use homesec_ipc::eventlog::files::{file_name, list_files};
-use homesec_ipc::eventlog::reader::{EventRef, ItemRef, ProblemKind, Reader};
+use homesec_ipc::eventlog::reader::{self, EventRef, ItemRef, ProblemKind, Reader};
+use std::collections::HashSet;
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
@@ -115,7 +116,13 @@ pub enum Records {
     Owned,
 }
 
-/// Reads the planned files and builds the report (summary lines not yet set).
+/// Reads the planned files and builds the report (summary lines not yet
+/// set). Records that fail the chain — a duplicate or replayed `seq`, or a
+/// record whose successor's `prev` is not its hash (its content was
+/// altered) — are reported by the integrity section and must not feed the
+/// tables: when the first reading finds any, the files are read again
+/// without them, and the report says how many were left out. A clean log
+/// (the usual case) is read once.
 pub fn report(
     plan: Plan,
     period: Period,
@@ -123,17 +130,41 @@ pub fn report(
     options: Options,
     records: Records,
 ) -> Result<Report, ReportError> {
+    let no_one = HashSet::new();
+    let (report, suspects) = read(&plan, &period, &config, &options, records, &no_one)?;
+    if suspects.is_empty() {
+        return Ok(report);
+    }
+    let (mut report, _) = read(&plan, &period, &config, &options, records, &suspects)?;
+    report.integrity.left_out = suspects.len() as u64;
+    Ok(report)
+}
+
+/// A record's place: its file and line.
+type Place = (PathBuf, u64);
+
+/// One reading of the planned files, leaving out the records at `skip`;
+/// returns the report and the places of the records that failed the chain.
+fn read(
+    plan: &Plan,
+    period: &Period,
+    config: &Config,
+    options: &Options,
+    records: Records,
+    skip: &HashSet<Place>,
+) -> Result<(Report, HashSet<Place>), ReportError> {
     let days = period.days()?;
     let mut aggregator = Aggregator::new(
-        period,
+        period.clone(),
         days,
-        plan.period_files,
-        plan.writing,
+        plan.period_files.clone(),
+        plan.writing.clone(),
         plan.next.clone(),
-        config,
-        options,
+        config.clone(),
+        options.clone(),
     );
-    let mut reader = Reader::new(plan.read);
+    let mut suspects = Suspects::default();
+    let mut reader = Reader::new(plan.read.clone());
     while let Some(item) = reader.next_ref() {
         match item {
             // The next file's first record has been checked against the
@@ -142,14 +173,21 @@ pub fn report(
                 aggregator.record(entry.file, &entry.record.to_record());
                 break;
             }
-            ItemRef::Record(entry) => match &entry.record.event {
-                EventRef::Sensor(s)
-                    if s.state != SensorState::Tamper && records == Records::Borrowed =>
-                {
-                    aggregator.sensor_record(entry.file, entry.record.seq, entry.record.ts, s);
+            ItemRef::Record(entry) => {
+                suspects.record(entry.file, entry.line);
+                if skip.contains(&(entry.file.to_path_buf(), entry.line)) {
+                    aggregator.left_out(entry.file, entry.record.seq);
+                    continue;
                 }
-                _ => aggregator.record(entry.file, &entry.record.to_record()),
-            },
+                match &entry.record.event {
+                    EventRef::Sensor(s)
+                        if s.state != SensorState::Tamper && records == Records::Borrowed =>
+                    {
+                        aggregator.sensor_record(entry.file, entry.record.seq, entry.record.ts, s);
+                    }
+                    _ => aggregator.record(entry.file, &entry.record.to_record()),
+                }
+            }
             ItemRef::Problem(problem) => {
                 if let ProblemKind::Unreadable { reason } = &problem.kind {
                     return Err(ReportError::Unreadable {
@@ -157,11 +195,49 @@ pub fn report(
                         reason: reason.clone(),
                     });
                 }
+                suspects.problem(&problem);
                 aggregator.problem(problem);
             }
         }
     }
-    Ok(aggregator.finish())
+    Ok((aggregator.finish(), suspects.found))
+}
+
+/// Finds the records that failed the chain, from the problems the reader
+/// reports just before each record.
+#[derive(Default)]
+struct Suspects {
+    found: HashSet<Place>,
+    /// The place of the last record read.
+    last: Option<Place>,
+    /// The record about to come has a seq that does not follow.
+    gap_here: Option<Place>,
+}
+
+impl Suspects {
+    fn problem(&mut self, problem: &reader::Problem) {
+        let here = (problem.file.clone(), problem.line);
+        match problem.kind {
+            // A seq that goes back: a duplicated or replayed record.
+            ProblemKind::SeqGap { expected, found } if found < expected => {
+                self.found.insert(here.clone());
+                self.gap_here = Some(here);
+            }
+            ProblemKind::SeqGap { .. } => self.gap_here = Some(here),
+            // A break where no record is missing: the one before was altered.
+            ProblemKind::ChainBreak { .. } if self.gap_here.as_ref() != Some(&here) => {
+                if let Some(last) = &self.last {
+                    self.found.insert(last.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn record(&mut self, file: &Path, line: u64) {
+        self.last = Some((file.to_path_buf(), line));
+        self.gap_here = None;
+    }
 }
 
 /// Whether the file holds a record that sets the alarm state; read from the

@@ -159,6 +159,17 @@ pub fn controller_counts(s: &System) -> String {
     format!("{}.", parts.join(", "))
 }
 
+/// "2 records failed the chain check and are left out of the tables."
+pub fn left_out(n: u64) -> Option<String> {
+    (n > 0).then(|| {
+        format!(
+            "{} failed the chain check (a duplicate, or altered) and {} left out of every table above.",
+            count(n, "record", "records"),
+            if n == 1 { "is" } else { "are" }
+        )
+    })
+}
+
 /// "3 inputs refused (2 from fifo, 1 from mq)."
 pub fn refused_inputs(i: &Input) -> String {
     let sources: Vec<String> = i

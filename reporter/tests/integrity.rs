@@ -181,3 +181,33 @@ fn the_last_lines_of_a_day_cannot_vanish_unseen() {
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["integrity"]["records"], 2);
 }
+
+#[test]
+fn records_that_fail_the_chain_are_reported_but_feed_no_table() {
+    let log = two_days();
+    log.edit("2024-11-12", |lines| {
+        // A record copied in again, and another one's state changed.
+        let copy = lines[2].clone();
+        lines.insert(3, copy);
+        lines[6] = lines[6].replace("\"closed\"", "\"open\"");
+    });
+    let (code, r) = json(log.data_dir(), TZ, &["--day", "2024-11-12"]);
+    assert_eq!(code, 3, "{r}");
+    assert_eq!(r["integrity"]["left_out"], 2, "{r}");
+    // Ten reports were written; the copy and the altered one are not counted.
+    let back_door = r["activity"]["sensors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["sensor"] == "back-door")
+        .unwrap()
+        .clone();
+    assert_eq!(back_door["events"], 9, "{back_door}");
+    let text = run(
+        log.data_dir(),
+        TZ,
+        &["--day", "2024-11-12", "--format", "text"],
+    );
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("2 records failed the chain check"), "{text}");
+}

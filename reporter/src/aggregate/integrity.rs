@@ -144,6 +144,7 @@ impl IntegrityBuilder {
                 .collect(),
             counts: self.counts,
             problems: self.problems,
+            left_out: 0,
         }
     }
 }

@@ -133,6 +133,12 @@ impl Aggregator {
         self.integrity.problem(problem);
     }
 
+    /// A record read from `file` that failed the chain: counted as read by
+    /// the integrity section, left out of every table.
+    pub fn left_out(&mut self, file: &Path, seq: u64) {
+        self.integrity.record(file, seq);
+    }
+
     /// A record read from `file`.
     pub fn record(&mut self, file: &Path, record: &Record) {
         let Some((ts, phase)) = self.enter(file, record.seq, record.ts) else {

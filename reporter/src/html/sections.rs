@@ -7,7 +7,8 @@ use super::section;
 use crate::model::{Alarm, IntegrityStatus, Report};
 use crate::tables;
 use crate::words::{
-    alarm_facts, cause, code_counts, controller_counts, count, duration, refused_inputs, time,
+    alarm_facts, cause, code_counts, controller_counts, count, duration, left_out, refused_inputs,
+    time,
 };
 
 pub(super) fn alarm_title(r: &Report, alarm: &Alarm) -> String {
@@ -175,6 +176,9 @@ pub(super) fn integrity(page: &mut Page, r: &Report) {
         table(page, &rows.header, &rows.rows);
     }
     omitted(page, i.problems.omitted, "problem", "problems");
+    if let Some(sentence) = left_out(i.left_out) {
+        page.leaf("p", &[], &sentence);
+    }
     page.close();
 }
 

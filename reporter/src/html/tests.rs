@@ -223,6 +223,7 @@ fn report(kind: PeriodKind, start: &str, days: usize, hours: i64) -> Report {
             }],
             counts: ProblemCounts::default(),
             problems: Capped::default(),
+            left_out: 0,
         },
     }
 }
