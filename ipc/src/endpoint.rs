@@ -75,6 +75,21 @@ impl Trust {
             }
     }
 
+    /// Checks that an endpoint the controller is about to adopt is one of
+    /// its own: made by a trusted owner (the controller's rule trusts only
+    /// its own uid). Its mode is then set with [`Trust::apply`].
+    pub fn own(&self, what: &'static str, path: &Path, found: Found) -> Result<(), EndpointError> {
+        if self.owners.contains(&found.uid) {
+            return Ok(());
+        }
+        Err(EndpointError::Foreign {
+            what,
+            path: path.to_path_buf(),
+            found,
+            trusted: self.owners.clone(),
+        })
+    }
+
     /// Checks an endpoint's owner and mode as found by `fstat`/`lstat`:
     /// owned by a trusted uid; no access at all for others; group access
     /// only for the configured group (and never more than `group_bits`).
@@ -341,15 +356,7 @@ pub fn open_own_file(
             expected: "a regular file",
         });
     }
-    let found = Found::from_stat(&stat);
-    if !trust.owners.contains(&found.uid) {
-        return Err(EndpointError::Foreign {
-            what,
-            path: path.to_path_buf(),
-            found,
-            trusted: trust.owners.clone(),
-        });
-    }
+    trust.own(what, path, Found::from_stat(&stat))?;
     trust.apply(what, path, &fd, mode)?;
     Ok(File::from(fd))
 }

@@ -151,6 +151,22 @@ impl World {
         cmd
     }
 
+    /// Starts `homesec-sensors --sim` for this world's instance and runtime
+    /// dir, with `args` besides, its stderr watched like a controller's.
+    pub fn sensors(&self, args: &[&str]) -> Controller {
+        let mut sensors = Command::new(bin("homesec-sensors"));
+        sensors
+            .args(["--sim", "--instance", &self.instance, "--runtime-dir"])
+            .arg(self.runtime_dir())
+            .args(args)
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        Controller::spawn(sensors)
+    }
+
     /// Starts a controller and waits until it says it is ready.
     pub fn start(&self) -> Controller {
         let controller = Controller::spawn(self.command());

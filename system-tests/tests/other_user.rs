@@ -115,17 +115,7 @@ fn a_sensor_process_sends_no_keypad_code_into_a_queue_another_user_made() {
         "name = \"keys\"\n[[keypad]]\nat = \"+0s\"\nline = \"@disarm 1234\"\n",
     )
     .unwrap();
-    let mut sensors = Command::new(bin("homesec-sensors"));
-    sensors
-        .args(["--sim", "--instance", &world.instance, "--scenario"])
-        .arg(&scenario)
-        .arg("--runtime-dir")
-        .arg(world.runtime_dir())
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let sensors = Controller::spawn(sensors);
+    let sensors = world.sensors(&["--scenario", scenario.to_str().unwrap()]);
     let refused = sensors.wait_for(|l| l.contains("not ours"));
     assert!(refused.contains(&name), "{refused}");
     sensors.signal(libc::SIGTERM);

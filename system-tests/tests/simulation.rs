@@ -150,15 +150,7 @@ fn a_panic_press_reaches_the_controller_by_signal_even_when_the_queue_is_full() 
 #[test]
 fn a_sensor_process_started_first_connects_when_the_queue_appears() {
     let world = World::new("simlate");
-    let mut sensors = Command::new(bin("homesec-sensors"));
-    sensors
-        .args(["--sim", "--instance", &world.instance, "--runtime-dir"])
-        .arg(world.runtime_dir())
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let sensors = Controller::spawn(sensors);
+    let sensors = world.sensors(&[]);
     sensors.wait_for_log("does not exist");
     let controller = world.start();
     sensors.wait_for_log("connected to the message queue");
@@ -223,17 +215,7 @@ fn a_restarted_controller_hears_every_sensors_state_again() {
     )
     .unwrap();
     let mut first = world.start();
-    let mut sensors = Command::new(bin("homesec-sensors"));
-    sensors
-        .args(["--sim", "--instance", &world.instance, "--scenario"])
-        .arg(&scenario)
-        .arg("--runtime-dir")
-        .arg(world.runtime_dir())
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let sensors = Controller::spawn(sensors);
+    let sensors = world.sensors(&["--scenario", scenario.to_str().unwrap()]);
     first.wait_for_log("kitchen-window open");
     // A crash: whatever was in flight is lost; the window is still open.
     first.signal(libc::SIGKILL);

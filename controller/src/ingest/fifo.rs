@@ -53,14 +53,7 @@ pub fn create(path: &Path) -> Result<(), EndpointError> {
 /// `0600` without.
 fn claim(path: &Path, rx: &pipe::Receiver, trust: &Trust) -> Result<(), EndpointError> {
     let found = Found::of(rx).map_err(|e| EndpointError::io(WHAT, path, "stat", e))?;
-    if !trust.owns(found.uid) {
-        return Err(EndpointError::Foreign {
-            what: WHAT,
-            path: path.to_path_buf(),
-            found,
-            trusted: vec![endpoint::my_uid()],
-        });
-    }
+    trust.own(WHAT, path, found)?;
     trust.apply(WHAT, path, rx, trust.mode(0o600, 0o020))
 }
 

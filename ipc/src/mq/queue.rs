@@ -140,15 +140,7 @@ impl Receiver {
         })?;
         let found = Found::of(fd(&existing)).map_err(|e| MqError::io(&name, "stat", e))?;
         let path = std::path::Path::new(&name);
-        if !trust.owns(found.uid) {
-            return Err(EndpointError::Foreign {
-                what: WHAT,
-                path: path.to_path_buf(),
-                found,
-                trusted: vec![crate::endpoint::my_uid()],
-            }
-            .into());
-        }
+        trust.own(WHAT, path, found)?;
         trust.apply(WHAT, path, fd(&existing), queue_mode(trust))?;
         let old = existing
             .attributes()

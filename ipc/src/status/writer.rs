@@ -16,7 +16,7 @@ use memmap2::MmapMut;
 use super::layout::{self, CAMERA_SLOT_SIZE, Geometry, HEADER_SIZE, SENSOR_SLOT_SIZE};
 use super::seqlock::Words;
 use super::{Snapshot, StatusError};
-use crate::endpoint::{EndpointError, Trust, found_at};
+use crate::endpoint::{Trust, found_at};
 
 /// What the endpoint checks call the segment.
 const WHAT: &str = "status segment";
@@ -59,15 +59,7 @@ impl StatusWriter {
         let mut image = vec![0u8; geometry.total_size()];
         image[..HEADER_SIZE].copy_from_slice(&geometry.empty_header());
         if let Some((found, _)) = found_at(path).map_err(|e| StatusError::io(path, "stat", e))? {
-            if !trust.owns(found.uid) {
-                return Err(EndpointError::Foreign {
-                    what: WHAT,
-                    path: path.to_path_buf(),
-                    found,
-                    trusted: vec![crate::endpoint::my_uid()],
-                }
-                .into());
-            }
+            trust.own(WHAT, path, found)?;
         }
         let file = write_and_rename(path, &image, trust)?;
         // SAFETY: the file is ours, sized to `image`, and never truncated
