@@ -6,8 +6,8 @@
 
 use crate::model::{PeriodKind, Time};
 use chrono::{
-    DateTime, Datelike, Duration, IsoWeek, Local, LocalResult, NaiveDate, NaiveDateTime, NaiveTime,
-    TimeZone, Weekday,
+    DateTime, Datelike, Days, Duration, IsoWeek, Local, LocalResult, NaiveDate, NaiveDateTime,
+    NaiveTime, TimeZone, Weekday,
 };
 
 /// The longest `--from`/`--to` range, in days.
@@ -44,6 +44,10 @@ pub enum PeriodError {
     /// A date whose day has no local time at all.
     #[error("no local time exists on {0}")]
     NoLocalDay(NaiveDate),
+    /// A period at the edge of the calendar: a day or week next to it
+    /// does not exist.
+    #[error("{0} is too close to the end of the calendar to report on")]
+    OutOfRange(String),
 }
 
 /// A period resolved to instants.
@@ -76,12 +80,14 @@ impl Period {
     /// The ISO week `week`, Monday 00:00 to the next Monday 00:00.
     pub fn week(week: IsoWeek) -> Result<Period, PeriodError> {
         let monday = week_monday(week)?;
-        let before = monday - Duration::days(7);
+        let edge = || PeriodError::OutOfRange(week_name(week));
+        let before = monday.checked_sub_days(Days::new(7)).ok_or_else(edge)?;
+        let after = monday.checked_add_days(Days::new(7)).ok_or_else(edge)?;
         Ok(Period {
             kind: PeriodKind::Week,
             name: week_name(week),
             start: day_start(monday)?,
-            end: day_start(monday + Duration::days(7))?,
+            end: day_start(after)?,
             previous: Some((week_name(before.iso_week()), day_start(before)?)),
         })
     }
@@ -150,7 +156,10 @@ pub fn parse_week(text: &str, today: NaiveDate) -> Result<IsoWeek, PeriodError> 
     let fail = || PeriodError::Week(text.into());
     match text {
         "this" => Ok(today.iso_week()),
-        "last" => Ok((today - Duration::days(7)).iso_week()),
+        "last" => today
+            .checked_sub_days(Days::new(7))
+            .map(|d| d.iso_week())
+            .ok_or_else(fail),
         _ => {
             let (year, week) = text.split_once("-W").ok_or_else(fail)?;
             let year: i32 = year.parse().map_err(|_| fail())?;
@@ -199,7 +208,11 @@ pub fn day_start(date: NaiveDate) -> Result<Time, PeriodError> {
     while at.date() == date {
         match Local.from_local_datetime(&at) {
             LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => return Ok(t.fixed_offset()),
-            LocalResult::None => at += Duration::minutes(15),
+            LocalResult::None => {
+                at = at
+                    .checked_add_signed(Duration::minutes(15))
+                    .ok_or(PeriodError::NoLocalDay(date))?;
+            }
         }
     }
     Err(PeriodError::NoLocalDay(date))

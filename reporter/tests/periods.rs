@@ -323,3 +323,42 @@ fn out_writes_each_format_atomically_quietly_and_the_same_twice() {
         serde_json::from_slice(&std::fs::read(reports.join("2024-11-11.json")).unwrap()).unwrap();
     assert_eq!(report["integrity"]["status"], "failed");
 }
+
+/// Issue #15, finding 1: `--week=-262143-W02` panicked ("NaiveDate -
+/// TimeDelta overflowed") and exited 101. Dates at the edge of the
+/// calendar are usage errors (exit 2) with one line, never a panic.
+#[test]
+fn regression_extreme_iso_weeks_and_days_are_usage_errors_not_panics() {
+    let log = Log::new();
+    let mut args: Vec<Vec<String>> = Vec::new();
+    for year in [-262_144, -262_143, -262_142, 262_141, 262_142, 262_143] {
+        for week in [1, 2, 52, 53] {
+            args.push(vec![format!("--week={year}-W{week:02}")]);
+        }
+    }
+    for day in [
+        "-262143-01-01",
+        "-262144-12-31",
+        "262142-12-31",
+        "262143-01-01",
+    ] {
+        args.push(vec![format!("--day={day}")]);
+    }
+    args.push(vec![
+        "--from=-262143-01-01 00:00".into(),
+        "--to=262142-12-31 23:59".into(),
+    ]);
+    for arg in &args {
+        let arg: Vec<&str> = arg.iter().map(String::as_str).collect();
+        let out = run(log.data_dir(), "UTC", &arg);
+        let code = out.status.code();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(code, Some(101), "{arg:?} panicked: {stderr}");
+        // A week far away but whole is a report (of nothing); its edge is
+        // a usage error.
+        assert!(matches!(code, Some(0..=3)), "{arg:?}: {code:?} {stderr}");
+        if code != Some(0) {
+            assert_eq!(stderr.lines().count(), 1, "{arg:?}: {stderr}");
+        }
+    }
+}
