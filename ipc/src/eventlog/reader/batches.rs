@@ -5,7 +5,8 @@
 //! [`LineBuffer`], hashes each line and sends the lines in batches; the
 //! reader's thread only parses and checks. Lines are read once, by the
 //! producer, so both threads see the same bytes even while the file grows.
-//! Memory stays bounded: at most [`IN_FLIGHT`] batches wait in the channel,
+//! Memory stays bounded: a batch holds at most [`BATCH_BYTES`] of lines or
+//! [`BATCH_LINES`] lines, at most [`IN_FLIGHT`] batches wait in the channel,
 //! and consumed batches go back to the producer to be reused.
 
 use super::lines::{LineBuffer, RawLine};
@@ -15,8 +16,11 @@ use std::io;
 use std::ops::Range;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 
-/// A batch is sent once it holds this many bytes of lines.
+/// A batch is sent once it holds this many bytes of lines...
 const BATCH_BYTES: usize = 128 * 1024;
+/// ...or this many lines: a file of empty lines has no bytes to count, and
+/// its batches must not grow with the number of lines.
+const BATCH_LINES: usize = 4096;
 /// Batches sent but not yet taken by the reader.
 const IN_FLIGHT: usize = 2;
 
@@ -57,6 +61,7 @@ impl Batch {
         self.data.clear();
         self.data.shrink_to(2 * BATCH_BYTES);
         self.lines.clear();
+        self.lines.shrink_to(BATCH_LINES);
         self.error = None;
     }
 }
@@ -135,7 +140,7 @@ fn produce(mut file: File, send: &SyncSender<Batch>, recycled: &Receiver<Batch>)
         match lines.next_line(&mut file) {
             Ok(Some(raw)) => {
                 batch.push(raw, lines.line());
-                if batch.data.len() >= BATCH_BYTES {
+                if batch.data.len() >= BATCH_BYTES || batch.lines.len() >= BATCH_LINES {
                     let fresh = recycled.try_recv().unwrap_or_default();
                     if send.send(std::mem::replace(&mut batch, fresh)).is_err() {
                         return;
