@@ -8,7 +8,16 @@
 //! and the lockout after wrong codes do the real protecting. Light parameters
 //! keep a check (one hash a user, two with a duress code) in the tens of
 //! milliseconds on a Raspberry Pi; verification reads the parameters from the
-//! stored string, so a house may use stronger ones.
+//! stored string, so a house may use stronger ones, within bounds.
+//!
+//! Bounds: a house file may ask for at most `m` = 32768 KiB, `p` = 4 and a
+//! cost `m × t` of 32768 KiB-passes (twice the default's). Verification is
+//! memory-bound: about 1 ms per MiB-pass on a desktop core, roughly ten
+//! times that on a Pi Zero 2, so the most a house file may ask for stays
+//! near a third of a second there. Without bounds one line of the file
+//! could stall every keypad check for seconds or abort the daemon on an
+//! allocation of terabytes (`m=4294967295`); strings beyond them are
+//! refused when the file is read, and never verified.
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -22,6 +31,13 @@ const MEMORY_KIB: u32 = 8192;
 const ITERATIONS: u32 = 2;
 /// Lanes of new hashes: one, as a keypad check uses one core.
 const LANES: u32 = 1;
+
+/// The most memory a stored hash may ask for, KiB.
+pub const MAX_MEMORY_KIB: u32 = 32_768;
+/// The most work a stored hash may ask for: memory × passes, KiB-passes.
+pub const MAX_COST_KIB_PASSES: u64 = 32_768;
+/// The most lanes a stored hash may ask for.
+pub const MAX_LANES: u32 = 4;
 
 /// Why a code could not be hashed.
 #[derive(Debug, thiserror::Error)]
@@ -52,13 +68,31 @@ pub fn verify_code(code: &str, phc: &str) -> bool {
     if !valid_code(code) {
         return false;
     }
-    match PasswordHash::new(phc) {
-        // verify_password takes algorithm, version and parameters from the hash.
-        Ok(hash) => Argon2::default()
-            .verify_password(code.as_bytes(), &hash)
-            .is_ok(),
-        Err(_) => false,
+    let Ok(hash) = PasswordHash::new(phc) else {
+        return false;
+    };
+    // A string the config check would refuse is never hashed against.
+    if Params::try_from(&hash).map_or(true, |params| check_cost(&params).is_err()) {
+        return false;
     }
+    // verify_password takes algorithm, version and parameters from the hash.
+    Argon2::default()
+        .verify_password(code.as_bytes(), &hash)
+        .is_ok()
+}
+
+/// Whether `params` stay within the bounds of the module doc.
+fn check_cost(params: &Params) -> Result<(), String> {
+    let (m, t, p) = (params.m_cost(), params.t_cost(), params.p_cost());
+    let cost = u64::from(m) * u64::from(t);
+    if m > MAX_MEMORY_KIB || p > MAX_LANES || cost > MAX_COST_KIB_PASSES {
+        return Err(format!(
+            "m={m},t={t},p={p} would take too long to check on a Raspberry Pi: \
+             at most m={MAX_MEMORY_KIB} (KiB), p={MAX_LANES}, and m × t up to \
+             {MAX_COST_KIB_PASSES} (the default is m={MEMORY_KIB},t={ITERATIONS},p={LANES})"
+        ));
+    }
+    Ok(())
 }
 
 /// Checks that `phc` is an argon2 PHC string that [`verify_code`] can use,
@@ -67,7 +101,8 @@ pub(crate) fn check_phc(phc: &str) -> Result<(), String> {
     let hash = PasswordHash::new(phc).map_err(|e| format!("not a PHC string: {e}"))?;
     Algorithm::try_from(hash.algorithm)
         .map_err(|_| format!("algorithm '{}' is not argon2", hash.algorithm))?;
-    Params::try_from(&hash).map_err(|e| format!("bad argon2 parameters: {e}"))?;
+    let params = Params::try_from(&hash).map_err(|e| format!("bad argon2 parameters: {e}"))?;
+    check_cost(&params)?;
     if hash.salt.is_none() || hash.hash.is_none() {
         return Err("the salt or the hash output is missing".to_string());
     }
@@ -129,5 +164,33 @@ mod tests {
         assert!(check_phc(no_output).unwrap_err().contains("missing"));
         let bad_params = "$argon2id$v=19$m=1,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
         assert!(check_phc(bad_params).unwrap_err().contains("parameters"));
+    }
+
+    /// Issue #15 finding 4: these parsed, then took seconds, a gigabyte, or
+    /// the whole process (an allocation of 4 TiB) at the first keypad press.
+    #[test]
+    fn regression_argon2_parameters_that_stall_or_kill_the_daemon() {
+        let with =
+            |params: &str| format!("$argon2id$v=19${params}$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA");
+        for params in [
+            "m=4294967295,t=4294967295,p=1",
+            "m=8,t=1000000,p=1",
+            "m=1048576,t=1,p=1",
+            "m=32769,t=1,p=1",
+            "m=16384,t=3,p=1",
+            "m=64,t=1,p=5",
+        ] {
+            let phc = with(params);
+            let why = check_phc(&phc).unwrap_err();
+            assert!(
+                why.contains("too long") && why.contains(params),
+                "{params}: {why}"
+            );
+            // Not even a direct call hashes with them.
+            assert!(!verify_code("1234", &phc));
+        }
+        for params in ["m=32768,t=1,p=1", "m=16384,t=2,p=4", "m=8,t=4096,p=1"] {
+            assert_eq!(check_phc(&with(params)), Ok(()), "{params}");
+        }
     }
 }

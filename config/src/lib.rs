@@ -74,7 +74,8 @@
 //!
 //! [[users]]
 //! name = "alice"
-//! code_hash = "$argon2id$v=19$..." # from code_hash::hash_code (4 to 12 digit codes)
+//! code_hash = "$argon2id$v=19$..." # from `homesecctl hash-code` (4 to 12 digit codes);
+//!                                  # at most m=32768, p=4, m × t ≤ 32768 (code_hash.rs)
 //! duress_hash = "$argon2id$..."    # optional: the duress code
 //!
 //! [[cameras]]

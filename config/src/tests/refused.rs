@@ -458,6 +458,17 @@ fn bad_code_hash() {
         "users[0].duress_hash",
         "not a usable argon2 hash",
     );
+    // Issue #15 finding 4: parameters too costly to check are refused where
+    // they are written.
+    let costly =
+        "\"$argon2id$v=19$m=4294967295,t=4294967295,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA\"";
+    refused_at(
+        &format!("[[users]]\nname = \"alice\"\ncode_hash = {costly}\n"),
+        costly,
+        0,
+        "users[0].code_hash",
+        "too long to check on a Raspberry Pi",
+    );
 }
 
 #[test]
