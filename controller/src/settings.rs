@@ -157,7 +157,16 @@ fn house_clock(speed: f64, start: Option<&str>) -> anyhow::Result<HouseClock> {
         "--speed {speed} is out of range (0.001 to 1000000)"
     );
     let start_ms = match start {
-        Some(text) => parse_start(text)?,
+        Some(text) => {
+            let start = parse_start(text)?;
+            // Every reader of the status segment refuses times outside
+            // this range as damage.
+            anyhow::ensure!(
+                homesec_ipc::clock::TIMES.contains(&start),
+                "--start '{text}' is out of range (1970-01-01 to 9999-12-31)"
+            );
+            start
+        }
         None if speed == 1.0 => return Ok(HouseClock::REAL),
         None => homesec_ipc::clock::wall_ms(),
     };
@@ -247,4 +256,18 @@ pub fn house_model(config: &Config) -> (Vec<SensorSpec>, Rules) {
         lockout: config.codes.lockout,
     };
     (sensors, rules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::house_clock;
+
+    #[test]
+    fn a_start_outside_the_times_readers_accept_is_refused() {
+        let err = house_clock(60.0, Some("1969-12-31T23:59:59Z")).unwrap_err();
+        assert!(err.to_string().contains("out of range"), "{err}");
+        let clock = house_clock(60.0, Some("1970-01-01T00:00:00Z")).unwrap();
+        assert_eq!(clock.origin_house_ms, 0);
+        assert!(house_clock(60.0, Some("2026-11-23 06:00")).is_ok());
+    }
 }

@@ -81,6 +81,52 @@ fn a_segment_of_the_wrong_size_or_version_is_refused_clearly() {
     std::fs::remove_file(world.segment()).unwrap();
 }
 
+/// Issue #15 finding 3: i64::MIN in one time field made `homesecctl`
+/// overflow (a panic with overflow checks, "20789d ago" in release).
+#[test]
+fn regression_a_hostile_status_segment_overflows_time_arithmetic() {
+    let world = World::new("hostile");
+    let controller = world.start();
+    let good = std::fs::read(world.segment()).unwrap();
+    assert!(controller.stop().success());
+    let first_slot_last_change = 192 + 80;
+    for at in [32, 48, 136, first_slot_last_change] {
+        let mut bytes = good.clone();
+        bytes[152..160].copy_from_slice(&1.0f64.to_le_bytes());
+        bytes[at..at + 8].copy_from_slice(&i64::MIN.to_le_bytes());
+        write_private(&world.segment(), &bytes);
+        for args in [&["status"][..], &["status", "--json"]] {
+            let out = world.ctl(args);
+            let err = String::from_utf8_lossy(&out.stderr).to_string();
+            assert_eq!(out.status.code(), Some(4), "byte {at}, {args:?}: {err}");
+            assert!(err.contains("damaged"), "byte {at}: {err}");
+        }
+    }
+    std::fs::remove_file(world.segment()).unwrap();
+}
+
+/// Issue #15 finding 5: a controller killed in the middle of a publish
+/// left `homesecctl` spinning a core for 200 ms, then saying "busy".
+#[test]
+fn regression_a_corrupt_seqlock_word_spins_a_core() {
+    let world = World::new("midpub");
+    let controller = world.start();
+    let mut bytes = std::fs::read(world.segment()).unwrap();
+    assert!(controller.stop().success());
+    // Running, and the seqlock odd: as a SIGKILL during a publish leaves it.
+    bytes[28] |= 1;
+    bytes[16..24].copy_from_slice(&7u64.to_le_bytes());
+    write_private(&world.segment(), &bytes);
+    let out = world.ctl(&["status"]);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("not running") && err.contains("is gone"),
+        "{err}"
+    );
+    std::fs::remove_file(world.segment()).unwrap();
+}
+
 #[test]
 fn a_frozen_controller_is_reported_stale() {
     let world = World::new("stale");

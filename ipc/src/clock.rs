@@ -29,6 +29,12 @@ pub struct HouseClock {
 /// The speeds a house clock may run at.
 pub const SPEEDS: std::ops::RangeInclusive<f64> = 0.001..=1_000_000.0;
 
+/// The times homesec works with, unix ms: from 1970 to the last
+/// millisecond of the year 9999 (what a four-digit year and every date
+/// library can show). A simulation starts inside it, and a reader takes a
+/// time outside it in shared memory as a sign of damage, not as a time.
+pub const TIMES: std::ops::RangeInclusive<i64> = 0..=253_402_300_799_999;
+
 impl Default for HouseClock {
     fn default() -> Self {
         HouseClock::REAL
@@ -52,9 +58,11 @@ impl HouseClock {
         }
     }
 
-    /// The house time at a wall-clock time.
+    /// The house time at a wall-clock time. Saturates rather than
+    /// overflowing: the numbers may come from a damaged segment.
     pub fn at(&self, wall_ms: i64) -> i64 {
-        let elapsed = (wall_ms - self.origin_wall_ms) as f64 * self.speed;
+        // `as i64` saturates (and NaN becomes 0), so no input can overflow.
+        let elapsed = wall_ms.saturating_sub(self.origin_wall_ms) as f64 * self.speed;
         self.origin_house_ms.saturating_add(elapsed as i64)
     }
 

@@ -20,11 +20,13 @@ const READS: u64 = 10_000;
 /// Distinct publishes the reader must observe for the test to mean anything.
 const MIN_DISTINCT: u64 = 100;
 
-/// The snapshot for counter `n`: every field is a function of `n`.
-fn snapshot_for(n: u64) -> Snapshot {
+/// The snapshot for counter `n` from the writer process `pid`: every other
+/// field is a function of `n`. (The pid is the writer's, as in a real
+/// segment: a reader that waits long on a publish asks whether it exists.)
+fn snapshot_for(pid: u32, n: u64) -> Snapshot {
     let kind = |i: usize| SensorKind::ALL[(n as usize + i) % SensorKind::ALL.len()];
     Snapshot {
-        pid: n as u32,
+        pid,
         instance: format!("torn-{}", n % 1000),
         running: n % 2 == 0,
         siren: n % 3 == 0,
@@ -76,7 +78,9 @@ fn a_reader_process_never_sees_a_torn_snapshot() {
         &Trust::controller(None),
     )
     .unwrap();
-    writer.publish(&snapshot_for(0)).unwrap();
+    writer
+        .publish(&snapshot_for(std::process::id(), 0))
+        .unwrap();
 
     let mut reader = Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "reader_process", "--ignored", "--nocapture"])
@@ -87,7 +91,9 @@ fn a_reader_process_never_sees_a_torn_snapshot() {
     let mut n = 0u64;
     let status = loop {
         n += 1;
-        writer.publish(&snapshot_for(n)).unwrap();
+        writer
+            .publish(&snapshot_for(std::process::id(), n))
+            .unwrap();
         if n % 64 != 0 {
             continue;
         }
@@ -113,11 +119,13 @@ fn reader_process() {
         return;
     };
     let reader = StatusReader::open(Path::new(&path), &Trust::client(None, None)).unwrap();
+    // The writer is the test process that spawned this one.
+    let writer = std::os::unix::process::parent_id();
     let (mut last, mut distinct, mut torn) = (0u64, 0u64, 0u64);
     for _ in 0..READS {
         let snap = reader.snapshot().unwrap();
         let n = snap.accepted;
-        if snap != snapshot_for(n) {
+        if snap != snapshot_for(writer, n) {
             torn += 1;
             eprintln!("torn snapshot for n={n}: {snap:?}");
         }

@@ -217,7 +217,8 @@ impl ControllerWatch {
                 return None;
             }
         };
-        if snap.pid == 0 {
+        // A new segment's heartbeat is 0 until the first publish.
+        if snap.heartbeat_ms == 0 {
             self.recheck_at = Some(Instant::now() + RECHECK_UNPUBLISHED);
             return None;
         }

@@ -37,10 +37,8 @@ pub fn read_status(
     let reader = StatusReader::open(&path, trust).map_err(|e| classify(&path, &e))?;
     let snapshot = reader.snapshot().map_err(|e| match e {
         // The seqlock stays odd only if the writer stopped in mid-publish.
-        StatusError::Busy { .. } => (
-            EXIT_NOT_RUNNING,
-            format!("controller not running: {e} (it most likely died while publishing)"),
-        ),
+        StatusError::Stale { .. } => (EXIT_NOT_RUNNING, format!("controller not running: {e}")),
+        StatusError::Busy { .. } => (EXIT_NOT_RUNNING, format!("controller not responding: {e}")),
         e => (EXIT_BAD_SEGMENT, format!("{}: {e}", path.display())),
     })?;
     let now = Local::now().timestamp_millis();
@@ -53,7 +51,7 @@ pub fn read_status(
     };
     let report = StatusReport {
         controller,
-        heartbeat_age_ms: now - snapshot.heartbeat_ms,
+        heartbeat_age_ms: now.saturating_sub(snapshot.heartbeat_ms),
         snapshot,
     };
     Ok((report, live))
@@ -70,7 +68,12 @@ fn classify(path: &Path, e: &homesec_ipc::status::StatusError) -> (u8, String) {
 /// The human-readable status.
 pub fn render(report: &StatusReport, live: Liveness) -> String {
     // Ages are in house time, which runs faster in a simulation.
-    let wall_now = report.snapshot.heartbeat_ms + report.heartbeat_age_ms;
+    // The reader checked every time against `clock::TIMES`; saturating
+    // arithmetic is the second line, for a clock that reads nonsense.
+    let wall_now = report
+        .snapshot
+        .heartbeat_ms
+        .saturating_add(report.heartbeat_age_ms);
     let now = report.snapshot.clock.at(wall_now);
     let mut out = header(report, live, now);
     out.push('\n');
@@ -100,7 +103,7 @@ fn header(report: &StatusReport, live: Liveness, now: i64) -> String {
         report.snapshot.instance,
         s.alarm,
         clock_time(s.since_ms),
-        age(now - s.since_ms),
+        age(now.saturating_sub(s.since_ms)),
         s.accepted,
         s.rejected
     );
@@ -158,7 +161,7 @@ fn sensor_table(s: &Snapshot, now: i64) -> String {
             x.zone,
             x.kind.as_str(),
             x.state.as_str(),
-            age(now - x.last_change_ms),
+            age(now.saturating_sub(x.last_change_ms)),
             x.events,
             flags.join(" ")
         );

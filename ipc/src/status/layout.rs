@@ -8,7 +8,7 @@
 //! doc's tables and checks every row against them, so the two cannot drift.
 
 use super::{CameraSlot, SensorSlot, Snapshot, StatusError, SystemTrouble};
-use crate::clock::HouseClock;
+use crate::clock::{HouseClock, TIMES};
 use crate::vocab::{AlarmState, MAX_ID_LEN, Mode, SensorKind, SensorState};
 use std::mem::{align_of, offset_of, size_of};
 
@@ -180,11 +180,12 @@ impl Geometry {
         self.camera_offset(usize::from(self.camera_capacity))
     }
 
-    /// The header of an empty segment: constants and capacities set, counts
-    /// zero, not running.
-    pub fn empty_header(self) -> [u8; HEADER_SIZE] {
+    /// The header of an empty segment: constants, capacities and the
+    /// writer's pid set, counts zero, not running.
+    pub fn empty_header(self, pid: u32) -> [u8; HEADER_SIZE] {
         let mut h = [0u8; HEADER_SIZE];
         h[..8].copy_from_slice(&MAGIC);
+        put(&mut h, H_PID, &pid.to_le_bytes());
         put(&mut h, H_VERSION, &LAYOUT_VERSION.to_le_bytes());
         put(&mut h, H_HEADER_SIZE, &(HEADER_SIZE as u32).to_le_bytes());
         put(&mut h, H_SENSOR_CAP, &self.sensor_capacity.to_le_bytes());
@@ -243,6 +244,11 @@ pub fn counts(h: &[u8]) -> (usize, usize) {
         usize::from(u16::from_le_bytes(get(h, H_SENSOR_COUNT))),
         usize::from(u16::from_le_bytes(get(h, H_CAMERA_COUNT))),
     )
+}
+
+/// The controller pid in an encoded header.
+pub fn controller_pid(h: &[u8]) -> u32 {
+    u32::from_le_bytes(get(h, H_PID))
 }
 
 /// Checks that `snap` fits `geometry` (counts within capacity, every text at
@@ -377,16 +383,16 @@ pub fn decode_into(
         disk_fault: flags & HEADER_DISK_FAULT != 0,
         input_failed: flags & HEADER_INPUT_FAILED != 0,
     };
-    snap.heartbeat_ms = i64::from_le_bytes(get(h, H_HEARTBEAT));
+    snap.heartbeat_ms = get_time(h, H_HEARTBEAT, "heartbeat", None)?;
     snap.heartbeat_interval_ms = u32::from_le_bytes(get(h, H_INTERVAL));
-    snap.started_ms = i64::from_le_bytes(get(h, H_STARTED));
-    snap.since_ms = i64::from_le_bytes(get(h, H_SINCE));
+    snap.started_ms = get_time(h, H_STARTED, "start", None)?;
+    snap.since_ms = get_time(h, H_SINCE, "alarm state", None)?;
     snap.accepted = u64::from_le_bytes(get(h, H_ACCEPTED));
     snap.rejected = u64::from_le_bytes(get(h, H_REJECTED));
     snap.logged_seq = u64::from_le_bytes(get(h, H_LOGGED_SEQ));
     snap.clock = HouseClock::from_header(
-        i64::from_le_bytes(get(h, H_CLOCK_WALL)),
-        i64::from_le_bytes(get(h, H_CLOCK_HOUSE)),
+        get_time(h, H_CLOCK_WALL, "clock origin (wall)", None)?,
+        get_time(h, H_CLOCK_HOUSE, "clock origin (house)", None)?,
         f64::from_le_bytes(get(h, H_CLOCK_SPEED)),
     );
 
@@ -501,8 +507,8 @@ fn decode_sensor_into(slot: &[u8], i: usize, sensor: &mut SensorSlot) -> Result<
     sensor.low_battery = flags & SENSOR_LOW_BATTERY != 0;
     sensor.tamper = flags & SENSOR_TAMPER != 0;
     sensor.events = u64::from_le_bytes(get(slot, S_EVENTS));
-    sensor.last_change_ms = i64::from_le_bytes(get(slot, S_LAST_CHANGE));
-    sensor.last_seen_ms = i64::from_le_bytes(get(slot, S_LAST_SEEN));
+    sensor.last_change_ms = get_time(slot, S_LAST_CHANGE, "last change", Some(i))?;
+    sensor.last_seen_ms = get_time(slot, S_LAST_SEEN, "last seen", Some(i))?;
     Ok(())
 }
 
@@ -510,7 +516,7 @@ fn decode_camera_into(slot: &[u8], i: usize, camera: &mut CameraSlot) -> Result<
     get_text_into(slot, C_ID, "camera id", Some(i), &mut camera.id)?;
     camera.connected = slot[C_FLAGS] & CAMERA_CONNECTED != 0;
     camera.frames = u64::from_le_bytes(get(slot, C_FRAMES));
-    camera.last_frame_ms = i64::from_le_bytes(get(slot, C_LAST_FRAME));
+    camera.last_frame_ms = get_time(slot, C_LAST_FRAME, "last frame", Some(i))?;
     Ok(())
 }
 
@@ -532,6 +538,23 @@ fn get<const N: usize>(buf: &[u8], at: usize) -> [u8; N] {
     let mut out = [0u8; N];
     out.copy_from_slice(&buf[at..at + N]);
     out
+}
+
+/// Reads the time at `at`. Every reader computes ages and "now" from these,
+/// so a value outside [`TIMES`] is damage (or a forgery), reported as such
+/// rather than carried into arithmetic.
+fn get_time(
+    buf: &[u8],
+    at: usize,
+    what: &'static str,
+    slot: Option<usize>,
+) -> Result<i64, StatusError> {
+    let value = i64::from_le_bytes(get(buf, at));
+    if TIMES.contains(&value) {
+        Ok(value)
+    } else {
+        Err(StatusError::TimeOutOfRange { what, value, slot })
+    }
 }
 
 /// Writes `text` NUL padded into a `MAX_ID_LEN`-byte field (check_fits ran first).

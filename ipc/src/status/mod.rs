@@ -24,9 +24,9 @@
 //! | 8 | 4 | u32 | layout_version | 1 |
 //! | 12 | 4 | u32 | header_size | 192 |
 //! | 16 | 8 | u64 | seqlock | publish counter: odd while the writer is publishing |
-//! | 24 | 4 | u32 | controller_pid | pid of the controller |
+//! | 24 | 4 | u32 | controller_pid | pid of the controller (from the segment's creation on) |
 //! | 28 | 4 | u32 | flags | bit 0 running (cleared on clean shutdown), bit 1 siren on, bit 2 alarm memory lost, bit 3 disk fault (event log not writable), bit 4 an input failed |
-//! | 32 | 8 | i64 | heartbeat_ms | wall clock of the last publish, unix ms (always the wall clock: liveness compares it with the reader's) |
+//! | 32 | 8 | i64 | heartbeat_ms | wall clock of the last publish, unix ms (always the wall clock: liveness compares it with the reader's); 0 until the first publish |
 //! | 40 | 8 | i64 | started_ms | when the controller started, unix ms of house time (see below) |
 //! | 48 | 8 | i64 | since_ms | when the current alarm state was entered, unix ms of house time |
 //! | 56 | 1 | u8 | alarm_state | `AlarmState` code: 0 disarmed, 1 arming, 2 armed, 3 pending, 4 triggered |
@@ -98,7 +98,11 @@
 //!    8-byte loads (never byte-wise `memcpy` racing the writer in C, which
 //!    is a data race there). Issue an acquire fence, re-read the seqlock; if
 //!    it changed, retry. Only then decode the copy.
-//! 3. The writer: counter odd, release fence, store payload, counter even
+//! 3. Check every time field (the `_ms` fields except the interval) lies
+//!    in `0..=253402300799999` (1970 to the end of 9999,
+//!    [`crate::clock::TIMES`]): a value outside is damage or forgery, and
+//!    carried into arithmetic it overflows.
+//! 4. The writer: counter odd, release fence, store payload, counter even
 //!    with a release store (see `seqlock.rs` for why this is sound).
 
 mod layout;
@@ -351,6 +355,16 @@ pub enum StatusError {
         /// The slot index, for slot fields.
         slot: Option<usize>,
     },
+    /// A time field lies outside [`crate::clock::TIMES`] (damage or forgery).
+    #[error("{what} time {value}{} in status segment is not a time between 1970 and 9999: the segment is damaged", slot.map(|i| format!(" in slot {i}")).unwrap_or_default())]
+    TimeOutOfRange {
+        /// Which field.
+        what: &'static str,
+        /// The value found, unix ms.
+        value: i64,
+        /// The slot index, for slot fields.
+        slot: Option<usize>,
+    },
     /// A text field is not UTF-8.
     #[error("{what}{} in status segment is not UTF-8", slot.map(|i| format!(" in slot {i}")).unwrap_or_default())]
     BadUtf8 {
@@ -363,8 +377,20 @@ pub enum StatusError {
     /// open to others.
     #[error(transparent)]
     Endpoint(#[from] crate::endpoint::EndpointError),
-    /// The writer was publishing on every attempt for [`BUSY_TIMEOUT`].
-    #[error("status segment {} stayed busy for {attempts} read attempts ({} ms): the controller may have died while publishing", path.display(), BUSY_TIMEOUT.as_millis())]
+    /// The writer is gone and left the segment in mid-publish: nothing in
+    /// it can be trusted to be one whole publish.
+    #[error("status segment {} is stale: its controller (pid {pid}) is gone and stopped in the middle of a publish", path.display())]
+    Stale {
+        /// The segment path.
+        path: PathBuf,
+        /// The pid the segment names.
+        pid: u32,
+        /// Attempts made before the reader looked for the writer.
+        attempts: u64,
+    },
+    /// The writer, still running, was publishing on every attempt for
+    /// [`BUSY_TIMEOUT`] (hung, or a badly overloaded machine).
+    #[error("status segment {} stayed busy for {attempts} read attempts ({} ms): the controller (still running) seems hung in the middle of a publish", path.display(), BUSY_TIMEOUT.as_millis())]
     Busy {
         /// The segment path.
         path: PathBuf,
@@ -413,9 +439,7 @@ pub fn liveness(snap: &Snapshot, now_ms: i64) -> Liveness {
     if !snap.running {
         return Liveness::Stopped;
     }
-    // Pid 1 is init, pid 0 no process: a segment that names either as the
-    // controller is damaged or forged, and must never look alive.
-    if snap.pid <= 1 || !process_exists(snap.pid) {
+    if controller_gone(snap.pid) {
         return Liveness::Dead { pid: snap.pid };
     }
     let age_ms = now_ms.saturating_sub(snap.heartbeat_ms);
@@ -423,6 +447,13 @@ pub fn liveness(snap: &Snapshot, now_ms: i64) -> Liveness {
         return Liveness::Stale { age_ms };
     }
     Liveness::Alive
+}
+
+/// Whether the controller a segment names is gone. Pid 1 is init, pid 0 no
+/// process: a segment that names either as the controller is damaged or
+/// forged, and must never look alive.
+fn controller_gone(pid: u32) -> bool {
+    pid <= 1 || !process_exists(pid)
 }
 
 /// Whether a process with `pid` exists (`kill(pid, 0)` is not ESRCH).

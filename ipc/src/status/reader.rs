@@ -22,13 +22,78 @@ use super::seqlock::Words;
 use super::{Snapshot, StatusError};
 use crate::endpoint::{Found, Trust};
 
-/// How long `snapshot` keeps trying before giving up with [`StatusError::Busy`].
-/// A publish takes a few microseconds, so only a writer that died while
-/// publishing (or a badly overloaded machine) exhausts this.
+/// How long `snapshot` waits for a running writer to finish a publish
+/// before giving up with [`StatusError::Busy`]. A publish takes a few
+/// microseconds, so only a hung writer (or a badly overloaded machine)
+/// exhausts this.
 pub const BUSY_TIMEOUT: Duration = Duration::from_millis(200);
-/// Attempts between two looks at the clock; the reader spins between them
-/// and yields its CPU at each.
-const ATTEMPTS_PER_CHECK: u64 = 64;
+
+/// How a reader waits for a publish to end. While the counter moves the
+/// writer is alive and publishing, so the reader retries at once. A counter
+/// that stays on one odd value is a publish that is not ending: after a
+/// few spins and yields the reader checks that the writer still exists and
+/// sleeps with a doubling pause, so a segment whose seqlock never turns
+/// even costs some sleeps, not a core.
+const SPINS: u32 = 64;
+const YIELDS: u32 = 64;
+const FIRST_PAUSE: Duration = Duration::from_micros(50);
+const LONGEST_PAUSE: Duration = Duration::from_millis(10);
+
+/// What one attempt at a copy found.
+enum Attempt {
+    /// The copy is one whole publish.
+    Whole,
+    /// The writer moved on during the copy: it is alive, try again at once.
+    Moved,
+    /// A publish was running, the counter at this odd value.
+    Publishing(usize),
+}
+
+/// How to wait before the next attempt.
+enum Wait {
+    Spin,
+    Yield,
+    Sleep(Duration),
+}
+
+/// Paces the retries of one snapshot: see [`SPINS`].
+struct Backoff {
+    /// The odd counter the last attempts found, if they found one.
+    stuck_at: Option<usize>,
+    /// Attempts in a row that found that same odd counter.
+    stuck: u32,
+    pause: Duration,
+}
+
+impl Backoff {
+    fn new() -> Backoff {
+        Backoff {
+            stuck_at: None,
+            stuck: 0,
+            pause: FIRST_PAUSE,
+        }
+    }
+
+    /// Takes what a failed attempt found; says how to wait for the next.
+    fn after(&mut self, publishing: Option<usize>) -> Wait {
+        if publishing.is_some() && publishing == self.stuck_at {
+            self.stuck += 1;
+        } else {
+            // The counter moved: the writer is alive and working.
+            *self = Backoff::new();
+            self.stuck_at = publishing;
+        }
+        if self.stuck < SPINS {
+            return Wait::Spin;
+        }
+        if self.stuck < SPINS + YIELDS {
+            return Wait::Yield;
+        }
+        let pause = self.pause;
+        self.pause = (pause * 2).min(LONGEST_PAUSE);
+        Wait::Sleep(pause)
+    }
+}
 
 /// A validated, read-only mapping of a status segment.
 pub struct StatusReader {
@@ -122,18 +187,25 @@ impl StatusReader {
     pub fn snapshot_into(&self, snap: &mut Snapshot) -> Result<(), StatusError> {
         let mut image = vec![0u8; self.geometry.total_size()];
         let started = Instant::now();
+        let mut backoff = Backoff::new();
         let mut attempts = 0u64;
         loop {
             attempts += 1;
-            if self.try_copy(&mut image) {
-                return layout::decode_into(&image, self.geometry, snap);
-            }
+            let publishing = match self.try_copy(&mut image) {
+                Attempt::Whole => return layout::decode_into(&image, self.geometry, snap),
+                Attempt::Moved => None,
+                Attempt::Publishing(seq) => Some(seq),
+            };
             self.retries.fetch_add(1, Ordering::Relaxed);
-            if attempts % ATTEMPTS_PER_CHECK != 0 {
-                std::hint::spin_loop();
-            } else if started.elapsed() < BUSY_TIMEOUT {
-                std::thread::yield_now();
-            } else {
+            match backoff.after(publishing) {
+                Wait::Spin => std::hint::spin_loop(),
+                Wait::Yield => std::thread::yield_now(),
+                Wait::Sleep(pause) => {
+                    self.check_writer(attempts)?;
+                    std::thread::sleep(pause);
+                }
+            }
+            if started.elapsed() >= BUSY_TIMEOUT {
                 return Err(StatusError::Busy {
                     path: self.path.clone(),
                     attempts,
@@ -142,12 +214,30 @@ impl StatusReader {
         }
     }
 
-    /// One attempt: copies the header and the slots in use into `image`;
-    /// true if the copy is one whole publish.
-    fn try_copy(&self, image: &mut [u8]) -> bool {
+    /// A publish that does not end: an error if its writer is gone (it
+    /// never will end).
+    fn check_writer(&self, attempts: u64) -> Result<(), StatusError> {
+        let mut header = [0u8; HEADER_SIZE];
+        self.words().load_into(0, &mut header);
+        // The pid is set when the segment is made and never changes, so a
+        // copy taken mid-publish still holds it.
+        let pid = layout::controller_pid(&header);
+        if super::controller_gone(pid) {
+            return Err(StatusError::Stale {
+                path: self.path.clone(),
+                pid,
+                attempts,
+            });
+        }
+        Ok(())
+    }
+
+    /// One attempt: copies the header and the slots in use into `image`.
+    fn try_copy(&self, image: &mut [u8]) -> Attempt {
         let words = self.words();
-        let Some(seq) = words.read_begin() else {
-            return false;
+        let seq = match words.read_begin() {
+            Ok(seq) => seq,
+            Err(odd) => return Attempt::Publishing(odd),
         };
         words.load_into(0, &mut image[..HEADER_SIZE]);
         // Counts may be torn here: clamp so the copy stays in bounds; the
@@ -165,7 +255,11 @@ impl StatusReader {
             camera_at,
             &mut image[camera_at..camera_at + cameras * CAMERA_SLOT_SIZE],
         );
-        words.read_validate(seq)
+        if words.read_validate(seq) {
+            Attempt::Whole
+        } else {
+            Attempt::Moved
+        }
     }
 
     fn words(&self) -> Words<'_> {

@@ -94,11 +94,12 @@ impl<'a> Words<'a> {
         done
     }
 
-    /// Reader: the counter before copying, or `None` while a publish runs.
-    pub fn read_begin(&self) -> Option<usize> {
+    /// Reader: the (even) counter before copying, or the odd counter of
+    /// the publish that is running.
+    pub fn read_begin(&self) -> Result<usize, usize> {
         let seq = usize::from_le(self.seq().load(Ordering::Relaxed));
         fence(Ordering::Acquire);
-        (seq % 2 == 0).then_some(seq)
+        if seq % 2 == 0 { Ok(seq) } else { Err(seq) }
     }
 
     /// Reader: whether the copy made since `read_begin` returned `seq` is whole.

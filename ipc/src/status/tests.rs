@@ -19,7 +19,7 @@ fn sensor(i: usize) -> SensorSlot {
         tamper: false,
         events: 1000 + i as u64,
         last_change_ms: 1_700_000_000_000 + i as i64,
-        last_seen_ms: -5,
+        last_seen_ms: 5,
     }
 }
 
@@ -343,9 +343,66 @@ fn unknown_codes_are_errors_not_panics() {
     ));
 }
 
+/// Issue #15 finding 3: i64::MIN in a time field overflowed every reader's
+/// arithmetic (a panic with overflow checks, "20789d ago" without).
 #[test]
-fn a_writer_stuck_mid_publish_makes_readers_busy() {
+fn regression_a_hostile_status_segment_overflows_time_arithmetic() {
     let (_dir, path) = segment();
+    let mut writer = StatusWriter::create(&path, 2, 1, &Trust::controller(None)).unwrap();
+    let reader = StatusReader::open(&path, &Trust::client(None, None)).unwrap();
+    let file = fs::OpenOptions::new().write(true).open(&path).unwrap();
+    let slot_1 = HEADER_SIZE + SENSOR_SLOT_SIZE;
+    let camera_0 = HEADER_SIZE + 2 * SENSOR_SLOT_SIZE;
+    let fields = [
+        (32, "heartbeat", None),
+        (40, "start", None),
+        (48, "alarm state", None),
+        (136, "clock origin (wall)", None),
+        (144, "clock origin (house)", None),
+        (slot_1 + 80, "last change", Some(1)),
+        (slot_1 + 88, "last seen", Some(1)),
+        (camera_0 + 48, "last frame", Some(0)),
+    ];
+    for (at, field, in_slot) in fields {
+        for value in [i64::MIN, -1, i64::MAX, 253_402_300_800_000] {
+            writer.publish(&snapshot(2, 1)).unwrap();
+            // A simulated clock, so the origin fields are used.
+            file.write_at(&1.0f64.to_le_bytes(), 152).unwrap();
+            assert!(reader.snapshot().is_ok(), "the untouched segment reads");
+            file.write_at(&value.to_le_bytes(), at as u64).unwrap();
+            let err = reader.snapshot().unwrap_err();
+            let StatusError::TimeOutOfRange {
+                what,
+                value: found,
+                slot,
+            } = err
+            else {
+                panic!("{field} = {value}: {err}")
+            };
+            assert_eq!((what, found, slot), (field, value, in_slot));
+            assert!(err.to_string().contains("damaged"), "{err}");
+        }
+    }
+    // The clock itself saturates instead of overflowing.
+    for (wall, origin_wall, origin_house) in [
+        (i64::MAX, i64::MIN, 0),
+        (i64::MIN, i64::MAX, 0),
+        (0, i64::MIN, i64::MAX),
+        (i64::MIN, 0, i64::MIN),
+    ] {
+        let clock = crate::clock::HouseClock {
+            origin_wall_ms: origin_wall,
+            origin_house_ms: origin_house,
+            speed: 1_000_000.0,
+        };
+        let _ = clock.at(wall);
+    }
+}
+
+#[test]
+fn a_running_writer_stuck_mid_publish_makes_readers_busy() {
+    let (_dir, path) = segment();
+    // The segment names this process, which is running.
     let _writer = StatusWriter::create(&path, 1, 0, &Trust::controller(None)).unwrap();
     let reader = StatusReader::open(&path, &Trust::client(None, None)).unwrap();
     let file = fs::OpenOptions::new().write(true).open(&path).unwrap();
@@ -362,6 +419,52 @@ fn a_writer_stuck_mid_publish_makes_readers_busy() {
     };
     assert!(attempts > 1);
     assert_eq!(reader.retries(), attempts);
+    assert_backed_off(attempts);
+}
+
+/// Issue #15 finding 5: an odd seqlock word that never turns even made a
+/// reader spin a core for 200 ms (5 M attempts), then say "busy" even when
+/// the writer was long gone.
+#[test]
+fn regression_a_corrupt_seqlock_word_spins_a_core() {
+    let (_dir, path) = segment();
+    let mut writer = StatusWriter::create(&path, 1, 0, &Trust::controller(None)).unwrap();
+    writer.publish(&snapshot(1, 0)).unwrap();
+    let reader = StatusReader::open(&path, &Trust::client(None, None)).unwrap();
+    let file = fs::OpenOptions::new().write(true).open(&path).unwrap();
+    for odd in [1u64, 12_345, u64::MAX] {
+        for pid in [gone_pid(), 0, 1] {
+            file.write_at(&pid.to_le_bytes(), 24).unwrap();
+            file.write_at(&odd.to_le_bytes(), 16).unwrap();
+            let err = reader.snapshot().unwrap_err();
+            let StatusError::Stale {
+                pid: found,
+                attempts,
+                ..
+            } = err
+            else {
+                panic!("seq {odd}, pid {pid}: {err}")
+            };
+            assert_eq!(found, pid);
+            assert_backed_off(attempts);
+            assert!(err.to_string().contains("is gone"), "{err}");
+        }
+    }
+}
+
+/// A reader that sleeps between late retries makes a few hundred attempts
+/// in [`BUSY_TIMEOUT`] on any machine; one that spins makes millions (or,
+/// yielding on a loaded machine, still thousands).
+fn assert_backed_off(attempts: u64) {
+    assert!(attempts <= 500, "{attempts} attempts: the reader spun");
+}
+
+/// The pid of a process that has exited and been reaped.
+fn gone_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
 }
 
 #[test]
@@ -401,9 +504,7 @@ fn liveness_cases() {
     snap.heartbeat_ms = now - 3001;
     assert_eq!(liveness(&snap, now), Liveness::Stale { age_ms: 3001 });
 
-    let mut child = std::process::Command::new("true").spawn().unwrap();
-    let gone = child.id();
-    child.wait().unwrap();
+    let gone = gone_pid();
     snap.pid = gone;
     assert_eq!(liveness(&snap, now), Liveness::Dead { pid: gone });
     snap.pid = 0;

@@ -57,7 +57,9 @@ impl StatusWriter {
             camera_capacity,
         };
         let mut image = vec![0u8; geometry.total_size()];
-        image[..HEADER_SIZE].copy_from_slice(&geometry.empty_header());
+        // The writer's pid from the start: a reader that finds a publish
+        // never ending asks whether this process still exists.
+        image[..HEADER_SIZE].copy_from_slice(&geometry.empty_header(std::process::id()));
         if let Some((found, _)) = found_at(path).map_err(|e| StatusError::io(path, "stat", e))? {
             trust.own(WHAT, path, found)?;
         }
