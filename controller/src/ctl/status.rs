@@ -41,7 +41,11 @@ pub fn read_status(
         StatusError::Busy { .. } => (EXIT_NOT_RUNNING, format!("controller not responding: {e}")),
         e => (EXIT_BAD_SEGMENT, format!("{}: {e}", path.display())),
     })?;
-    let now = Local::now().timestamp_millis();
+    Ok(judge(snapshot, Local::now().timestamp_millis()))
+}
+
+/// The report on `snapshot` at wall clock `now` (unix ms).
+pub fn judge(snapshot: Snapshot, now: i64) -> (StatusReport, Liveness) {
     let live = liveness(&snapshot, now);
     let controller = match live {
         Liveness::Alive => "alive",
@@ -54,7 +58,7 @@ pub fn read_status(
         heartbeat_age_ms: now.saturating_sub(snapshot.heartbeat_ms),
         snapshot,
     };
-    Ok((report, live))
+    (report, live)
 }
 
 fn classify(path: &Path, e: &homesec_ipc::status::StatusError) -> (u8, String) {

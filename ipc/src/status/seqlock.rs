@@ -108,3 +108,73 @@ impl<'a> Words<'a> {
         usize::from_le(self.seq().load(Ordering::Relaxed)) == seq
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicU64;
+
+    /// Words in the test segment: the seqlock word and the rest payload.
+    const WORDS: usize = 16;
+
+    /// A writer thread publishing and a reader thread copying over the same
+    /// words, as two processes do over the mapping. In any build: a copy
+    /// the reader accepts is one whole publish. Under Miri
+    /// (`cargo +nightly miri test -p homesec-ipc --lib seqlock`): the view
+    /// `from_raw` makes is sound and every access is atomic, so the race
+    /// between writer and reader is no data race.
+    #[test]
+    fn a_copy_the_reader_accepts_is_one_whole_publish() {
+        let publishes: u64 = if cfg!(miri) { 30 } else { 200_000 };
+        let memory: Vec<AtomicU64> = (0..WORDS).map(|_| AtomicU64::new(0)).collect();
+        let len = WORDS * size_of::<AtomicU64>();
+        // SAFETY: `memory` is 8-aligned, `len` bytes long, outlives both
+        // threads, and is touched only through `Words`.
+        let words = unsafe { Words::from_raw(memory.as_ptr().cast(), len) };
+        let (words, done) = (&words, &std::sync::atomic::AtomicBool::new(false));
+        std::thread::scope(|s| {
+            s.spawn(move || {
+                let mut seq = 0;
+                for n in 1..=publishes {
+                    words.begin_write(seq);
+                    words.store_from(0, &payload(n));
+                    seq = words.end_write(seq);
+                }
+                done.store(true, Ordering::Release);
+            });
+            s.spawn(move || {
+                let (mut accepted, mut last) = (0u64, 0u64);
+                let mut copy = [0u8; WORDS * 8];
+                while !done.load(Ordering::Acquire) || accepted == 0 {
+                    let Ok(seq) = words.read_begin() else {
+                        continue;
+                    };
+                    words.load_into(0, &mut copy);
+                    if !words.read_validate(seq) {
+                        continue;
+                    }
+                    let n = whole_publish(&copy);
+                    assert!(n >= last, "publish {n} after {last}");
+                    (accepted, last) = (accepted + 1, n);
+                }
+            });
+        });
+    }
+
+    /// Every payload word of publish `n` holds `n`.
+    fn payload(n: u64) -> Vec<u8> {
+        (0..WORDS).flat_map(|_| n.to_le_bytes()).collect()
+    }
+
+    /// The publish a copy holds; panics if its words disagree (a torn copy).
+    fn whole_publish(copy: &[u8]) -> u64 {
+        let mut values = copy
+            .chunks_exact(8)
+            .enumerate()
+            .filter(|(i, _)| i * 8 != SEQLOCK_OFFSET)
+            .map(|(_, w)| u64::from_le_bytes(w.try_into().unwrap_or_default()));
+        let first = values.next().unwrap_or_default();
+        assert!(values.all(|v| v == first), "a torn copy: {copy:?}");
+        first
+    }
+}
