@@ -5,12 +5,19 @@
 //! field of a publish equals one counter `n`, so a torn read is detected.
 //! Prints reads, torn reads (must be 0), retries and writer publishes/s.
 //!
-//! `cargo run --release -p homesec-ipc --example status_stress [-- <reads>]`
+//! `cargo run --release -p homesec-ipc --example status_stress [-- <reads> [<gap-µs>]]`
+//!
+//! By default the writer publishes back to back, the harshest case: nearly
+//! every read overlaps a publish, and a read succeeds only when the writer
+//! is descheduled, so reads are slow. `<gap-µs>` makes the writer spin that
+//! long between publishes (the controller publishes once per turn, far less
+//! often): reads then succeed between publishes and still overlap many of
+//! them, which is how a run of 10^8 reads ends in minutes.
 
 use homesec_ipc::endpoint::Trust;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use homesec_ipc::clock::HouseClock;
 use homesec_ipc::status::{CameraSlot, SensorSlot, Snapshot, StatusReader, StatusWriter};
@@ -27,12 +34,14 @@ fn main() -> ExitCode {
             .parse()
             .map_err(|e| format!("bad read count '{reads}': {e}"))
             .and_then(|reads| run_reader(Path::new(path), reads)),
-        [] => run_writer(DEFAULT_READS),
-        [reads] => reads
-            .parse()
-            .map_err(|e| format!("bad read count '{reads}': {e}"))
-            .and_then(run_writer),
-        _ => Err("usage: status_stress [<reads>]".to_string()),
+        [] => run_writer(DEFAULT_READS, Duration::ZERO),
+        [reads] => parse_reads(reads).and_then(|reads| run_writer(reads, Duration::ZERO)),
+        [reads, gap] => parse_reads(reads).and_then(|reads| {
+            gap.parse()
+                .map_err(|e| format!("bad gap '{gap}': {e}"))
+                .and_then(|gap| run_writer(reads, Duration::from_micros(gap)))
+        }),
+        _ => Err("usage: status_stress [<reads> [<gap-µs>]]".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -41,6 +50,12 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn parse_reads(reads: &str) -> Result<u64, String> {
+    reads
+        .parse()
+        .map_err(|e| format!("bad read count '{reads}': {e}"))
 }
 
 /// The base snapshot; `advance` then sets every numeric field to `n`.
@@ -146,7 +161,7 @@ fn segment_path() -> Result<(tempfile::TempDir, PathBuf), String> {
     Ok((dir, path))
 }
 
-fn run_writer(reads: u64) -> Result<(), String> {
+fn run_writer(reads: u64, gap: Duration) -> Result<(), String> {
     let (_dir, path) = segment_path()?;
     let mut writer = StatusWriter::create(
         &path,
@@ -172,6 +187,10 @@ fn run_writer(reads: u64) -> Result<(), String> {
         n += 1;
         advance(&mut snap, n);
         writer.publish(&snap).map_err(|e| e.to_string())?;
+        let published = Instant::now();
+        while published.elapsed() < gap {
+            std::hint::spin_loop();
+        }
         if n % 4096 == 0 {
             if let Some(status) = reader.try_wait().map_err(|e| e.to_string())? {
                 break status;

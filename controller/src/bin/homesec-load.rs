@@ -31,7 +31,8 @@ enum Cmd {
         #[arg(long)]
         count: u64,
     },
-    /// Measure throughput and latency against a running controller.
+    /// Measure throughput and latency against a running controller, each
+    /// beside the raw ceiling of the same mechanism measured in the same run.
     Bench {
         /// The controller's instance.
         #[arg(long)]
@@ -40,11 +41,11 @@ enum Cmd {
         #[arg(long, default_value_t = 1_000_000)]
         count: u64,
         /// Writer threads for the throughput phase.
-        #[arg(long, default_value_t = 4)]
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..))]
         writers: u64,
         /// Single events for the latency phase.
-        #[arg(long, default_value_t = 10_000)]
-        samples: usize,
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+        samples: u64,
     },
 }
 
@@ -69,7 +70,7 @@ fn main() -> anyhow::Result<()> {
             instance,
             count,
             writers,
-            samples,
+            samples: samples as usize,
             config: args.config,
         }),
     }

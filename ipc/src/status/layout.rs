@@ -22,6 +22,9 @@ pub const HEADER_SIZE: usize = size_of::<Header>();
 pub const SENSOR_SLOT_SIZE: usize = size_of::<SensorSlotLayout>();
 /// Bytes in one camera slot.
 pub const CAMERA_SLOT_SIZE: usize = size_of::<CameraSlotLayout>();
+/// The bytes of a sensor slot that hold fields; the rest is reserved, and
+/// readers do not copy it.
+pub const SENSOR_SLOT_USED: usize = offset_of!(SensorSlotLayout, reserved);
 /// Offset of the seqlock counter (a little-endian u64) in the header.
 pub const SEQLOCK_OFFSET: usize = offset_of!(Header, seqlock);
 
@@ -361,7 +364,7 @@ pub fn decode_into(
     let flags = u32::from_le_bytes(get(h, H_FLAGS));
     let (sensor_count, camera_count) = counts(h);
     check_counts(sensor_count, camera_count, geometry)?;
-    snap.alarm = AlarmState::from_code(h[H_ALARM]).ok_or(StatusError::UnknownCode {
+    snap.alarm = AlarmState::from_code(h[H_ALARM]).ok_or_else(|| StatusError::UnknownCode {
         what: "alarm state",
         code: h[H_ALARM],
         slot: None,
@@ -396,10 +399,11 @@ pub fn decode_into(
         f64::from_le_bytes(get(h, H_CLOCK_SPEED)),
     );
 
+    let sensor_slots = image[geometry.sensor_offset(0)..]
+        .chunks_exact(SENSOR_SLOT_SIZE)
+        .take(sensor_count);
     snap.sensors.truncate(sensor_count);
-    for i in 0..sensor_count {
-        let at = geometry.sensor_offset(i);
-        let slot = &image[at..at + SENSOR_SLOT_SIZE];
+    for (i, slot) in sensor_slots.enumerate() {
         match snap.sensors.get_mut(i) {
             Some(sensor) => decode_sensor_into(slot, i, sensor)?,
             None => {
@@ -409,10 +413,11 @@ pub fn decode_into(
             }
         }
     }
+    let camera_slots = image[geometry.camera_offset(0)..]
+        .chunks_exact(CAMERA_SLOT_SIZE)
+        .take(camera_count);
     snap.cameras.truncate(camera_count);
-    for i in 0..camera_count {
-        let at = geometry.camera_offset(i);
-        let slot = &image[at..at + CAMERA_SLOT_SIZE];
+    for (i, slot) in camera_slots.enumerate() {
         match snap.cameras.get_mut(i) {
             Some(camera) => decode_camera_into(slot, i, camera)?,
             None => {
@@ -488,17 +493,19 @@ pub fn check_counts(sensors: usize, cameras: usize, geometry: Geometry) -> Resul
     Ok(())
 }
 
+#[inline]
 fn decode_sensor_into(slot: &[u8], i: usize, sensor: &mut SensorSlot) -> Result<(), StatusError> {
-    sensor.kind = SensorKind::from_code(slot[S_KIND]).ok_or(StatusError::UnknownCode {
+    sensor.kind = SensorKind::from_code(slot[S_KIND]).ok_or_else(|| StatusError::UnknownCode {
         what: "sensor kind",
         code: slot[S_KIND],
         slot: Some(i),
     })?;
-    sensor.state = SensorState::from_code(slot[S_STATE]).ok_or(StatusError::UnknownCode {
-        what: "sensor state",
-        code: slot[S_STATE],
-        slot: Some(i),
-    })?;
+    sensor.state =
+        SensorState::from_code(slot[S_STATE]).ok_or_else(|| StatusError::UnknownCode {
+            what: "sensor state",
+            code: slot[S_STATE],
+            slot: Some(i),
+        })?;
     get_text_into(slot, S_ID, "sensor id", Some(i), &mut sensor.id)?;
     get_text_into(slot, S_ZONE, "zone", Some(i), &mut sensor.zone)?;
     let flags = slot[S_FLAGS];
@@ -564,7 +571,11 @@ fn put_text(buf: &mut [u8], at: usize, text: &str) {
     field[..text.len()].copy_from_slice(text.as_bytes());
 }
 
-/// Replaces `out` with the NUL-padded text field at `at`.
+/// Replaces `out` with the NUL-padded text field at `at`. Names rarely
+/// change between two snapshots, so text equal to `out` is left as it is:
+/// a `String` is valid UTF-8, so equal bytes need no second check. This
+/// runs for every name of every snapshot, so the comparison avoids calls.
+#[inline]
 fn get_text_into(
     buf: &[u8],
     at: usize,
@@ -573,10 +584,117 @@ fn get_text_into(
     out: &mut String,
 ) -> Result<(), StatusError> {
     let field = &buf[at..at + MAX_ID_LEN];
-    let len = field.iter().position(|&b| b == 0).unwrap_or(MAX_ID_LEN);
+    let held = out.as_bytes();
+    let ends_there = field.get(held.len()).is_none_or(|&b| b == 0);
+    if held.len() <= MAX_ID_LEN && ends_there && same_bytes(held, &field[..held.len()]) {
+        return Ok(());
+    }
+    let len = text_len(field);
     let text =
         std::str::from_utf8(&field[..len]).map_err(|_| StatusError::BadUtf8 { what, slot })?;
     out.clear();
     out.push_str(text);
     Ok(())
+}
+
+/// Where the first NUL of a text field is (its length), a word at a time:
+/// `w - 0x01..01 & !w & 0x80..80` is non-zero exactly when a byte of `w` is
+/// zero, and its lowest set bit falls in the lowest zero byte.
+fn text_len(field: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    for (k, chunk) in field.chunks_exact(8).enumerate() {
+        let w = u64::from_le_bytes(word(chunk, 0));
+        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
+        if zero != 0 {
+            return k * 8 + (zero.trailing_zeros() / 8) as usize;
+        }
+    }
+    field.len()
+}
+
+/// Whether two slices of the same length (at most 32) hold the same bytes,
+/// compared in overlapping words instead of a call to `memcmp`.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
+
+/// The 8 bytes at `at` (in bounds by the callers' arithmetic).
+fn word(bytes: &[u8], at: usize) -> [u8; 8] {
+    get(bytes, at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field with its first NUL at each place, other bytes every
+    /// value that could fool the word trick (0x01, 0x80, 0xFF, 0x7F).
+    #[test]
+    fn text_len_finds_the_first_nul_like_a_byte_scan() {
+        for fill in [0x01u8, 0x7F, 0x80, 0x81, 0xFF, b'a'] {
+            for nul in 0..=MAX_ID_LEN {
+                for after in [0u8, 0x01, 0xFF] {
+                    let mut field = [fill; MAX_ID_LEN];
+                    if nul < MAX_ID_LEN {
+                        field[nul] = 0;
+                        field[nul + 1..].fill(after);
+                    }
+                    let scanned = field.iter().position(|&b| b == 0).unwrap_or(MAX_ID_LEN);
+                    assert_eq!(text_len(&field), scanned, "fill {fill:#x} nul {nul}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn same_bytes_agrees_with_slice_equality() {
+        let base: Vec<u8> = (1..=MAX_ID_LEN as u8).collect();
+        for n in 0..=MAX_ID_LEN {
+            assert!(same_bytes(&base[..n], &base[..n]));
+            for at in 0..n {
+                let mut other = base[..n].to_vec();
+                other[at] ^= 0x40;
+                assert!(!same_bytes(&base[..n], &other), "n {n}, byte {at} differs");
+            }
+        }
+        assert!(!same_bytes(b"abc", b"abcd"));
+    }
+
+    /// A name that stays is left in place; one that changes, even to text
+    /// that starts with the old, is replaced; a field without a NUL is all
+    /// text.
+    #[test]
+    fn a_text_field_replaces_only_what_changed() {
+        let mut buf = [0u8; MAX_ID_LEN];
+        buf[..9].copy_from_slice(b"sensor-01");
+        let mut out = String::from("sensor-01");
+        get_text_into(&buf, 0, "id", None, &mut out).unwrap();
+        assert_eq!(out, "sensor-01");
+        let mut out = String::from("sensor-0");
+        get_text_into(&buf, 0, "id", None, &mut out).unwrap();
+        assert_eq!(out, "sensor-01");
+        let mut out = String::from("sensor-012");
+        get_text_into(&buf, 0, "id", None, &mut out).unwrap();
+        assert_eq!(out, "sensor-01");
+        let full = [b'x'; MAX_ID_LEN];
+        get_text_into(&full, 0, "id", None, &mut out).unwrap();
+        assert_eq!(out, "x".repeat(MAX_ID_LEN));
+        get_text_into(&full, 0, "id", None, &mut out).unwrap();
+        assert_eq!(out.len(), MAX_ID_LEN);
+    }
 }

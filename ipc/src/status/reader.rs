@@ -9,6 +9,7 @@ use std::fs::OpenOptions;
 use std::io::ErrorKind;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,7 @@ use memmap2::Mmap;
 
 use super::layout::{
     self, CAMERA_SLOT_SIZE, Geometry, HEADER_SIZE, HeaderConstants, LAYOUT_VERSION, MAGIC,
-    SENSOR_SLOT_SIZE,
+    SENSOR_SLOT_SIZE, SENSOR_SLOT_USED,
 };
 use super::seqlock::Words;
 use super::{Snapshot, StatusError};
@@ -101,6 +102,10 @@ pub struct StatusReader {
     map: Mmap,
     geometry: Geometry,
     retries: AtomicU64,
+    /// The private copy a snapshot is decoded from, kept between calls so
+    /// that polling allocates nothing. A second thread snapshotting at the
+    /// same moment takes a fresh buffer rather than waiting for this one.
+    scratch: Mutex<Vec<u8>>,
 }
 
 impl StatusReader {
@@ -153,6 +158,7 @@ impl StatusReader {
             map,
             geometry,
             retries: AtomicU64::new(0),
+            scratch: Mutex::new(vec![0u8; geometry.total_size()]),
         })
     }
 
@@ -181,21 +187,31 @@ impl StatusReader {
     }
 
     /// Like [`snapshot`](Self::snapshot), but overwrites `snap`, reusing its
-    /// strings and vectors: a loop polling the segment allocates only the
-    /// one buffer of the raw copy. After an error `snap` holds a partial
-    /// decode and must not be used.
+    /// strings and vectors: a loop polling the segment allocates nothing.
+    /// After an error `snap` holds a partial decode and must not be used.
     pub fn snapshot_into(&self, snap: &mut Snapshot) -> Result<(), StatusError> {
-        let mut image = vec![0u8; self.geometry.total_size()];
-        let started = Instant::now();
+        match self.scratch.try_lock() {
+            Ok(mut image) => self.copy_and_decode(&mut image, snap),
+            Err(_) => self.copy_and_decode(&mut vec![0u8; self.geometry.total_size()], snap),
+        }
+    }
+
+    /// Copies one whole publish into `image` (retrying while the writer is
+    /// publishing, for at most [`BUSY_TIMEOUT`]), then decodes it.
+    fn copy_and_decode(&self, image: &mut [u8], snap: &mut Snapshot) -> Result<(), StatusError> {
+        // The clock starts at the first failed attempt: the common case, a
+        // segment at rest, costs one copy and no clock read.
+        let mut started = None;
         let mut backoff = Backoff::new();
         let mut attempts = 0u64;
         loop {
             attempts += 1;
-            let publishing = match self.try_copy(&mut image) {
-                Attempt::Whole => return layout::decode_into(&image, self.geometry, snap),
+            let publishing = match self.try_copy(image) {
+                Attempt::Whole => return layout::decode_into(image, self.geometry, snap),
                 Attempt::Moved => None,
                 Attempt::Publishing(seq) => Some(seq),
             };
+            let started = *started.get_or_insert_with(Instant::now);
             self.retries.fetch_add(1, Ordering::Relaxed);
             match backoff.after(publishing) {
                 Wait::Spin => std::hint::spin_loop(),
@@ -247,10 +263,11 @@ impl StatusReader {
         let cameras = cameras.min(usize::from(self.geometry.camera_capacity));
         let sensor_at = self.geometry.sensor_offset(0);
         let camera_at = self.geometry.camera_offset(0);
-        words.load_into(
-            sensor_at,
-            &mut image[sensor_at..sensor_at + sensors * SENSOR_SLOT_SIZE],
-        );
+        // Slot by slot, leaving out the reserved quarter of each.
+        for slot in 0..sensors {
+            let at = sensor_at + slot * SENSOR_SLOT_SIZE;
+            words.load_into(at, &mut image[at..at + SENSOR_SLOT_USED]);
+        }
         words.load_into(
             camera_at,
             &mut image[camera_at..camera_at + cameras * CAMERA_SLOT_SIZE],

@@ -61,7 +61,11 @@ impl<'a> Words<'a> {
         }
     }
 
-    /// Stores `bytes` at byte offset `at`, skipping the seqlock word.
+    /// Stores `bytes` at byte offset `at`, skipping the seqlock word and
+    /// words that already hold their value. Most of a publish repeats the
+    /// last one (names, kinds, zones), and a word left alone stays in every
+    /// reader's cache instead of being taken back by the writer's core. The
+    /// load is the writer's own: it is the only one storing these words.
     pub fn store_from(&self, at: usize, bytes: &[u8]) {
         let first = at / WORD;
         let words = &self.words[first..(at + bytes.len()) / WORD];
@@ -71,7 +75,10 @@ impl<'a> Words<'a> {
             }
             let mut value = [0u8; WORD];
             value.copy_from_slice(chunk);
-            word.store(usize::from_ne_bytes(value), Ordering::Relaxed);
+            let value = usize::from_ne_bytes(value);
+            if word.load(Ordering::Relaxed) != value {
+                word.store(value, Ordering::Relaxed);
+            }
         }
     }
 

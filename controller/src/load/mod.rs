@@ -7,7 +7,11 @@
 //! durable in the log, then the latency of single events from the send
 //! (`write(2)` on the FIFO, `mq_send` on the queue, whose message carries
 //! its CLOCK_MONOTONIC send time) to the change being visible in the status
-//! segment. Figures are in `docs/PERFORMANCE.md`.
+//! segment. Before it, in the same run, it measures the same load through
+//! the bare mechanism ([`ceiling`]) and prints each homesec figure beside
+//! its ceiling. Figures are in `docs/PERFORMANCE.md`.
+
+pub mod ceiling;
 
 use anyhow::{Context, bail};
 use homesec_ipc::endpoint::{Found, Trust};
@@ -136,9 +140,11 @@ pub struct Plan {
     pub config: Option<PathBuf>,
 }
 
-/// Measures throughput (`count` events from `writers` threads) and then
-/// the latency of `samples` single events, and prints both.
+/// Measures the bare mechanism's ceiling, then homesec's throughput
+/// (`count` events from `writers` threads) and the latency of `samples`
+/// single events, and prints each beside its ceiling.
 pub fn bench(plan: &Plan) -> anyhow::Result<()> {
+    let raw = ceiling::measure(&plan.transport, plan.count, plan.writers, plan.samples)?;
     let trust = trust(plan.config.as_deref())?;
     let status = StatusReader::open(&paths::status_segment(&plan.instance), &trust)?;
     let base = status.snapshot()?;
@@ -156,35 +162,65 @@ pub fn bench(plan: &Plan) -> anyhow::Result<()> {
         plan.transport, plan.count, plan.writers
     );
     println!(
-        "  sent in               {:>8.3} s  ({:>10.0} events/s)",
-        written.as_secs_f64(),
-        rate(written)
+        "  raw ceiling           {:>19.0} events/s  (the bare mechanism, same load)",
+        raw.rate
     );
-    println!(
-        "  visible in status in  {:>8.3} s  ({:>10.0} events/s)",
-        visible.as_secs_f64(),
-        rate(visible)
-    );
-    println!(
-        "  durable in the log in {:>8.3} s  ({:>10.0} events/s)",
-        durable.as_secs_f64(),
-        rate(durable)
-    );
+    for (what, t) in [
+        ("sent in              ", written),
+        ("visible in status in ", visible),
+        ("durable in the log in", durable),
+    ] {
+        println!(
+            "  {what} {:>8.3} s  ({:>10.0} events/s, {:>5.1}% of raw)",
+            t.as_secs_f64(),
+            rate(t),
+            100.0 * rate(t) / raw.rate
+        );
+    }
 
     let mut latencies = latency(&status, plan)?;
     latencies.sort_unstable();
-    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    let (ours, theirs) = (Percentiles::of(&latencies), Percentiles::of(&raw.latencies));
     println!(
         "latency send -> visible in shared memory, {} samples:",
         plan.samples
     );
+    println!("  homesec {ours}");
+    println!("  raw     {theirs}  (send -> a blocked receiver wakes)");
     println!(
-        "  p50 {:?}  p99 {:?}  max {:?}",
-        pct(0.50),
-        pct(0.99),
-        latencies[latencies.len() - 1]
+        "  p99 ratio {:.2}x",
+        ours.p99.as_secs_f64() / theirs.p99.as_secs_f64()
     );
     Ok(())
+}
+
+/// p50, p99 and max of some latencies.
+struct Percentiles {
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+impl Percentiles {
+    /// Of sorted, non-empty latencies.
+    fn of(sorted: &[Duration]) -> Percentiles {
+        let at = |p: f64| sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)];
+        Percentiles {
+            p50: at(0.50),
+            p99: at(0.99),
+            max: sorted[sorted.len() - 1],
+        }
+    }
+}
+
+impl std::fmt::Display for Percentiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "p50 {:>10.1?}  p99 {:>10.1?}  max {:>10.1?}",
+            self.p50, self.p99, self.max
+        )
+    }
 }
 
 /// The throughput phase: `writers` threads share `count` events.

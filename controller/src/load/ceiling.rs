@@ -1,0 +1,248 @@
+//! The raw ceilings `homesec-load bench` measures homesec against, in the
+//! same run: the bare kernel mechanism moving the same events with the same
+//! shape of load and nothing of homesec on the receiving side.
+//!
+//! - FIFO: a private FIFO, `writers` threads writing one line per `write(2)`
+//!   (the same lines as the real flood), one reader making 64 KiB reads and
+//!   counting newlines, as the controller reads.
+//! - Queue: a private queue of the contract's depth and message size,
+//!   `writers` threads sending encoded sensor messages, one receiver
+//!   blocked in `mq_receive`.
+//!
+//! Latency is one-way: the sender stamps CLOCK_MONOTONIC, a receiver
+//! blocked in `read`/`mq_receive` takes the time when it wakes, and the
+//! sender waits (spinning, as `bench` does on the status segment) until
+//! that event was received before sending the next.
+
+use super::Transport;
+use anyhow::{Context, bail};
+use homesec_ipc::mq::{self, MAX_MSG_SIZE, Message, QUEUE_DEPTH};
+use homesec_ipc::{SensorKind, SensorState};
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// What the bare mechanism did.
+pub struct Ceiling {
+    /// Events per second through it, from the first send to the last receive.
+    pub rate: f64,
+    /// One-way latencies of single events, sorted.
+    pub latencies: Vec<Duration>,
+}
+
+/// Measures the ceiling of `transport`'s mechanism with `count` events from
+/// `writers` threads, then `samples` single events.
+pub fn measure(
+    transport: &Transport,
+    count: u64,
+    writers: u64,
+    samples: usize,
+) -> anyhow::Result<Ceiling> {
+    let pipe: Box<dyn RawPipe> = match transport {
+        Transport::Fifo(_) => Box::new(RawFifo::create()?),
+        Transport::Queue(_) => Box::new(RawQueue::create()?),
+    };
+    let rate = flood(pipe.as_ref(), count, writers)?;
+    let mut latencies = latency(pipe.as_ref(), samples)?;
+    latencies.sort_unstable();
+    Ok(Ceiling { rate, latencies })
+}
+
+/// A bare FIFO or queue: writers, and a receiver that counts events.
+trait RawPipe: Sync {
+    /// A new sending end.
+    fn writer(&self) -> anyhow::Result<Box<dyn RawWriter>>;
+    /// Blocks until at least one event arrives; returns how many did.
+    fn receive(&self, buf: &mut [u8]) -> anyhow::Result<u64>;
+}
+
+/// One sender.
+trait RawWriter: Send {
+    /// Sends event `i` (one `write(2)` or `mq_send`).
+    fn send(&mut self, i: u64) -> anyhow::Result<()>;
+}
+
+/// The flood: `count` events from `writers` threads; events/s until the
+/// receiver counted the last.
+fn flood(pipe: &dyn RawPipe, count: u64, writers: u64) -> anyhow::Result<f64> {
+    let mut ends = (0..writers)
+        .map(|_| pipe.writer())
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let started = Instant::now();
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let per_writer = count / writers;
+        for (w, end) in ends.iter_mut().enumerate() {
+            let n = if w as u64 == writers - 1 {
+                count - per_writer * (writers - 1)
+            } else {
+                per_writer
+            };
+            scope.spawn(move || (0..n).try_for_each(|i| end.send(i)));
+        }
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut received = 0;
+        while received < count {
+            received += pipe.receive(&mut buf)?;
+        }
+        Ok(())
+    })?;
+    Ok(count as f64 / started.elapsed().as_secs_f64())
+}
+
+/// `samples` single events, each from its send to a blocked receiver waking.
+fn latency(pipe: &dyn RawPipe, samples: usize) -> anyhow::Result<Vec<Duration>> {
+    let mut end = pipe.writer()?;
+    let sent_at = AtomicU64::new(0);
+    let received = AtomicU64::new(0);
+    let mut latencies = Vec::with_capacity(samples);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let receiver = scope.spawn(|| -> anyhow::Result<Vec<Duration>> {
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut out = Vec::with_capacity(samples);
+            while out.len() < samples {
+                let n = pipe.receive(&mut buf)?;
+                let now = mq::monotonic_ns();
+                out.push(Duration::from_nanos(now - sent_at.load(Ordering::Acquire)));
+                received.fetch_add(n, Ordering::Release);
+            }
+            Ok(out)
+        });
+        for i in 0..samples as u64 {
+            sent_at.store(mq::monotonic_ns(), Ordering::Release);
+            end.send(i)?;
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while received.load(Ordering::Acquire) <= i {
+                if Instant::now() > deadline {
+                    bail!("raw event {i} was never received");
+                }
+                std::hint::spin_loop();
+            }
+        }
+        latencies = receiver
+            .join()
+            .map_err(|_| anyhow::anyhow!("raw receiver panicked"))??;
+        Ok(())
+    })?;
+    Ok(latencies)
+}
+
+/// A FIFO in a private directory, read like the controller reads its own.
+struct RawFifo {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    reader: std::fs::File,
+}
+
+impl RawFifo {
+    fn create() -> anyhow::Result<RawFifo> {
+        let dir = tempfile::tempdir().context("a directory for the raw FIFO")?;
+        let path = dir.path().join("raw.fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &path,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .with_context(|| format!("mkfifo {}", path.display()))?;
+        // Read-write, as the controller opens its FIFO: never an EOF.
+        let reader = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        Ok(RawFifo {
+            _dir: dir,
+            path,
+            reader,
+        })
+    }
+}
+
+impl RawPipe for RawFifo {
+    fn writer(&self) -> anyhow::Result<Box<dyn RawWriter>> {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&self.path)
+            .with_context(|| format!("opening {}", self.path.display()))?;
+        Ok(Box::new(FifoWriter(file)))
+    }
+
+    fn receive(&self, buf: &mut [u8]) -> anyhow::Result<u64> {
+        let n = (&self.reader).read(buf).context("reading the raw FIFO")?;
+        Ok(memchr::memchr_iter(b'\n', &buf[..n]).count() as u64)
+    }
+}
+
+struct FifoWriter(std::fs::File);
+
+impl RawWriter for FifoWriter {
+    fn send(&mut self, i: u64) -> anyhow::Result<()> {
+        let state = if i % 2 == 0 { "open" } else { "closed" };
+        // The same line, built the same way, as the real flood's.
+        self.0
+            .write_all(format!("front-door {state}\n").as_bytes())
+            .context("writing the raw FIFO")
+    }
+}
+
+/// A queue of the contract's attributes, removed when dropped.
+struct RawQueue {
+    name: String,
+    receiver: posixmq::PosixMq,
+}
+
+impl RawQueue {
+    fn create() -> anyhow::Result<RawQueue> {
+        let name = format!("/homesec-ceiling-{}", std::process::id());
+        let receiver = posixmq::OpenOptions::readonly()
+            .create_new()
+            .mode(0o600)
+            .max_msg_len(MAX_MSG_SIZE)
+            .capacity(QUEUE_DEPTH)
+            .open(&name)
+            .with_context(|| format!("creating the raw queue {name}"))?;
+        Ok(RawQueue { name, receiver })
+    }
+}
+
+impl Drop for RawQueue {
+    fn drop(&mut self) {
+        let _ = posixmq::remove_queue(&self.name);
+    }
+}
+
+impl RawPipe for RawQueue {
+    fn writer(&self) -> anyhow::Result<Box<dyn RawWriter>> {
+        let mq = posixmq::OpenOptions::writeonly()
+            .open(&self.name)
+            .with_context(|| format!("opening the raw queue {}", self.name))?;
+        Ok(Box::new(QueueWriter(mq)))
+    }
+
+    fn receive(&self, buf: &mut [u8]) -> anyhow::Result<u64> {
+        self.receiver
+            .recv(buf)
+            .context("receiving from the raw queue")?;
+        Ok(1)
+    }
+}
+
+struct QueueWriter(posixmq::PosixMq);
+
+impl RawWriter for QueueWriter {
+    fn send(&mut self, i: u64) -> anyhow::Result<()> {
+        let state = if i % 2 == 0 {
+            SensorState::Motion
+        } else {
+            SensorState::Clear
+        };
+        // Encoded per send, as the real sender does.
+        let message = Message::sensor(SensorKind::Motion, "hall-motion", state);
+        let mut buf = [0u8; MAX_MSG_SIZE];
+        let len = message.encode(&mut buf).context("encoding")?;
+        self.0
+            .send(message.priority(), &buf[..len])
+            .context("sending to the raw queue")
+    }
+}
