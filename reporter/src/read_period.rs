@@ -175,7 +175,8 @@ fn read(
             }
             ItemRef::Record(entry) => {
                 suspects.record(entry.file, entry.line);
-                if skip.contains(&(entry.file.to_path_buf(), entry.line)) {
+                // Most reports skip nothing: no place is built for them.
+                if !skip.is_empty() && skip.contains(&(entry.file.to_path_buf(), entry.line)) {
                     aggregator.left_out(entry.file, entry.record.seq);
                     continue;
                 }
@@ -235,7 +236,11 @@ impl Suspects {
     }
 
     fn record(&mut self, file: &Path, line: u64) {
-        self.last = Some((file.to_path_buf(), line));
+        // Called for every record: the path is copied only when it changes.
+        match &mut self.last {
+            Some((last_file, last_line)) if last_file == file => *last_line = line,
+            last => *last = Some((file.to_path_buf(), line)),
+        }
         self.gap_here = None;
     }
 }

@@ -12,7 +12,11 @@
 //! Latency is one-way: the sender stamps CLOCK_MONOTONIC, a receiver
 //! blocked in `read`/`mq_receive` takes the time when it wakes, and the
 //! sender waits (spinning, as `bench` does on the status segment) until
-//! that event was received before sending the next.
+//! that event was received before sending the next. The two are pinned to
+//! different CPUs: against homesec the spinning sender holds one core and
+//! the controller wakes on another, and a receiver woken on the sender's
+//! own core (a same-core switch, about 1.5 µs here) would be a ceiling
+//! homesec never faces.
 
 use super::Transport;
 use anyhow::{Context, bail};
@@ -92,11 +96,17 @@ fn flood(pipe: &dyn RawPipe, count: u64, writers: u64) -> anyhow::Result<f64> {
 /// `samples` single events, each from its send to a blocked receiver waking.
 fn latency(pipe: &dyn RawPipe, samples: usize) -> anyhow::Result<Vec<Duration>> {
     let mut end = pipe.writer()?;
-    let sent_at = AtomicU64::new(0);
-    let received = AtomicU64::new(0);
+    let (sent_at, received) = (&AtomicU64::new(0), &AtomicU64::new(0));
     let mut latencies = Vec::with_capacity(samples);
     std::thread::scope(|scope| -> anyhow::Result<()> {
-        let receiver = scope.spawn(|| -> anyhow::Result<Vec<Duration>> {
+        let cpus = two_cpus();
+        if let Some((mine, _)) = cpus {
+            pin_to(mine);
+        }
+        let receiver = scope.spawn(move || -> anyhow::Result<Vec<Duration>> {
+            if let Some((_, theirs)) = cpus {
+                pin_to(theirs);
+            }
             let mut buf = vec![0u8; 64 * 1024];
             let mut out = Vec::with_capacity(samples);
             while out.len() < samples {
@@ -123,7 +133,42 @@ fn latency(pipe: &dyn RawPipe, samples: usize) -> anyhow::Result<Vec<Duration>> 
             .map_err(|_| anyhow::anyhow!("raw receiver panicked"))??;
         Ok(())
     })?;
+    if let Some(all) = all_cpus() {
+        set_affinity(&all);
+    }
     Ok(latencies)
+}
+
+/// Two CPUs this thread may run on, when it may run on two.
+fn two_cpus() -> Option<(usize, usize)> {
+    let set = all_cpus()?;
+    // SAFETY: `set` is an initialised cpu_set_t; CPU_ISSET reads it.
+    let mut allowed =
+        (0..libc::CPU_SETSIZE as usize).filter(|&c| unsafe { libc::CPU_ISSET(c, &set) });
+    Some((allowed.next()?, allowed.next()?))
+}
+
+/// The CPUs this thread may run on now.
+fn all_cpus() -> Option<libc::cpu_set_t> {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set, filled by the call.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `set` is a valid cpu_set_t of the size passed.
+    let got = unsafe { libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set) };
+    (got == 0).then_some(set)
+}
+
+/// Pins the calling thread to one CPU (best effort: a measurement aid).
+fn pin_to(cpu: usize) {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET adds one CPU
+    // below CPU_SETSIZE (it came from the allowed set).
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    unsafe { libc::CPU_SET(cpu, &mut set) };
+    set_affinity(&set);
+}
+
+fn set_affinity(set: &libc::cpu_set_t) {
+    // SAFETY: `set` is a valid cpu_set_t of the size passed.
+    let _ = unsafe { libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), set) };
 }
 
 /// A FIFO in a private directory, read like the controller reads its own.

@@ -7,6 +7,7 @@
 //! the writer's side: it serialises records and keeps both going.
 
 use super::record::Event;
+use super::sensor_writer::{SensorFields, write_sensor};
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -114,22 +115,65 @@ impl Chain {
     ) -> Result<u64, serde_json::Error> {
         let start = out.len();
         let prev = hex_bytes(&self.prev_hash);
-        let record = RecordRef {
-            seq: self.next_seq,
-            ts: &ts,
-            event,
-            // Hex digits are ASCII, so this is always valid UTF-8.
-            prev: std::str::from_utf8(&prev).unwrap_or(GENESIS),
-        };
-        if let Err(e) = serde_json::to_writer(&mut *out, &record) {
-            out.truncate(start);
-            return Err(e);
+        if !self.write_fast(&ts, event, &prev, out) {
+            self.write_serde(&ts, event, &prev, out)?;
         }
         self.prev_hash = line_hash(&out[start..]);
         out.push(b'\n');
         let seq = self.next_seq;
         self.next_seq += 1;
         Ok(seq)
+    }
+
+    /// A `sensor` record by hand (see [`super::sensor_writer`]); `false`
+    /// when it must go through serde.
+    fn write_fast(
+        &self,
+        ts: &DateTime<FixedOffset>,
+        event: &Event,
+        prev: &[u8; 64],
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let Event::Sensor {
+            sensor,
+            zone,
+            sensor_kind,
+            state,
+            source,
+        } = event
+        else {
+            return false;
+        };
+        let fields = SensorFields {
+            seq: self.next_seq,
+            ts,
+            sensor,
+            zone,
+            sensor_kind: *sensor_kind,
+            state: *state,
+            source,
+            prev,
+        };
+        write_sensor(&fields, out)
+    }
+
+    /// Any record through serde_json; on error `out` is as it was.
+    fn write_serde(
+        &self,
+        ts: &DateTime<FixedOffset>,
+        event: &Event,
+        prev: &[u8; 64],
+        out: &mut Vec<u8>,
+    ) -> Result<(), serde_json::Error> {
+        let start = out.len();
+        let record = RecordRef {
+            seq: self.next_seq,
+            ts,
+            event,
+            // Hex digits are ASCII, so this is always valid UTF-8.
+            prev: std::str::from_utf8(prev).unwrap_or(GENESIS),
+        };
+        serde_json::to_writer(&mut *out, &record).inspect_err(|_| out.truncate(start))
     }
 }
 

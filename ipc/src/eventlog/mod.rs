@@ -12,6 +12,7 @@ pub mod chain;
 pub mod files;
 pub mod reader;
 pub mod record;
+mod sensor_writer;
 pub mod tail;
 
 pub use record::{Event, Record};
