@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every fuzz target in fuzz/ for SECONDS each (default 30), one after
-# the other, and prints a table of executions and coverage per target.
+# Runs every fuzz target in fuzz/ (or the TARGETs named) for SECONDS each
+# (default 30), one after the other, and prints a table of executions and
+# coverage per target.
 #
-#   scripts/fuzz.sh [SECONDS]
+#   scripts/fuzz.sh [SECONDS [TARGET...]]
 #
 # Needs a nightly toolchain (`rustup toolchain install nightly`) and
 # cargo-fuzz (installed from crates.io when missing). Each target starts from
@@ -14,6 +15,7 @@
 # hardest.
 set -uo pipefail
 seconds=${1:-30}
+shift || true
 cd "$(dirname "$0")/../fuzz"
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
@@ -37,7 +39,11 @@ dict_of() {
 mkdir -p logs
 failed=()
 summary=()
-for target in $(cargo +nightly fuzz list); do
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    mapfile -t targets < <(cargo +nightly fuzz list)
+fi
+for target in "${targets[@]}"; do
     mkdir -p "corpus/$target" "seeds/$target"
     echo "== fuzz $target: $seconds s"
     TZ=America/Santiago cargo +nightly fuzz run -O "$target" "corpus/$target" "seeds/$target" -- \

@@ -17,7 +17,15 @@ pub struct LineIngest {
     splitter: LineSplitter,
     keypad: Keypad,
     inputs: InputSender,
-    pending: Vec<Result<Vec<u8>, LineError>>,
+    pending: Vec<Pending>,
+}
+
+/// A line parsed where it was framed, waiting to be sent on.
+enum Pending {
+    /// Ready for the house task.
+    Ready(Input),
+    /// A keypad line whose code is still to be checked.
+    Keypad(Control),
 }
 
 /// The house task is gone: the daemon is stopping.
@@ -41,56 +49,60 @@ impl LineIngest {
         &self.source
     }
 
-    /// Feeds bytes as they were read; complete lines are sent on.
+    /// Feeds bytes as they were read; complete lines are sent on. Every
+    /// line of one read arrived at the same moment, so it is taken once:
+    /// equal times keep the lines' order (see `house::order`).
     pub async fn push(&mut self, data: &[u8]) -> Result<(), Closed> {
-        let pending = &mut self.pending;
+        let read_at = homesec_ipc::mq::monotonic_ns();
+        let (pending, source) = (&mut self.pending, &self.source);
         self.splitter
-            .push(data, |line| pending.push(line.map(<[u8]>::to_vec)));
+            .push(data, |line| pending.push(interpret(line, source, read_at)));
         self.send_pending().await
     }
 
     /// The stream ended: a trailing line without `\n` is rejected.
     pub async fn finish(&mut self) -> Result<(), Closed> {
-        let pending = &mut self.pending;
+        let read_at = homesec_ipc::mq::monotonic_ns();
+        let (pending, source) = (&mut self.pending, &self.source);
         self.splitter
-            .finish(|line| pending.push(line.map(<[u8]>::to_vec)));
+            .finish(|line| pending.push(interpret(line, source, read_at)));
         self.send_pending().await
     }
 
     async fn send_pending(&mut self) -> Result<(), Closed> {
-        let lines = std::mem::take(&mut self.pending);
-        for framed in lines {
-            let input = match framed {
-                Ok(bytes) => self.interpret(&bytes).await,
-                Err(e) => self.rejected(&e, &[]),
+        for pending in self.pending.drain(..) {
+            let input = match pending {
+                Pending::Ready(input) => input,
+                Pending::Keypad(control) => self.keypad.input(control, self.source.clone()).await,
             };
             self.inputs.send(input).await.map_err(|_| Closed)?;
         }
         Ok(())
     }
+}
 
-    async fn interpret(&self, bytes: &[u8]) -> Input {
-        match line::parse_line(bytes) {
-            Ok(Line::Event(ev)) => Input::Sensor {
-                sensor: ev.sensor,
-                state: ev.state,
-                source: self.source.clone(),
-                sent_at_ns: homesec_ipc::mq::monotonic_ns(),
-            },
-            Ok(Line::Control(control)) => self.keypad(control).await,
-            Err(e) => self.rejected(&e, bytes),
-        }
+/// A framed line (or a framing error) as what it becomes.
+fn interpret(framed: Result<&[u8], LineError>, source: &str, read_at: u64) -> Pending {
+    let bytes = match framed {
+        Ok(bytes) => bytes,
+        Err(e) => return Pending::Ready(rejected(&e, &[], source)),
+    };
+    match line::parse_line(bytes) {
+        Ok(Line::Event(ev)) => Pending::Ready(Input::Sensor {
+            sensor: ev.sensor,
+            state: ev.state,
+            source: source.to_string(),
+            sent_at_ns: read_at,
+        }),
+        Ok(Line::Control(control)) => Pending::Keypad(control),
+        Err(e) => Pending::Ready(rejected(&e, bytes, source)),
     }
+}
 
-    fn rejected(&self, error: &LineError, bytes: &[u8]) -> Input {
-        Input::Rejected {
-            source: self.source.clone(),
-            reason: error.to_string(),
-            input: line::excerpt(bytes),
-        }
-    }
-
-    async fn keypad(&self, control: Control) -> Input {
-        self.keypad.input(control, self.source.clone()).await
+fn rejected(error: &LineError, bytes: &[u8], source: &str) -> Input {
+    Input::Rejected {
+        source: source.to_string(),
+        reason: error.to_string(),
+        input: line::excerpt(bytes),
     }
 }

@@ -161,9 +161,15 @@ pub fn bench(plan: &Plan) -> anyhow::Result<()> {
         "throughput over {:?}: {} events from {} writers",
         plan.transport, plan.count, plan.writers
     );
+    let placements: Vec<String> = raw
+        .placements
+        .iter()
+        .map(|(placement, rate)| format!("{} {rate:.0}", placement.name()))
+        .collect();
     println!(
-        "  raw ceiling           {:>19.0} events/s  (the bare mechanism, same load)",
-        raw.rate
+        "  raw ceiling           {:>19.0} events/s  (the bare mechanism, same load; best of {})",
+        raw.rate,
+        placements.join(", ")
     );
     for (what, t) in [
         ("sent in              ", written),

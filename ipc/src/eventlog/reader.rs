@@ -1,8 +1,8 @@
 //! Streaming, verifying reader over one or more event log files.
 //!
 //! Memory is bounded (reused buffers that grow only to hold a line of at
-//! most [`MAX_RECORD_LINE`] bytes; a second thread reads and hashes ahead,
-//! a few hundred KiB at most) and the reader never stops: every
+//! most [`MAX_RECORD_LINE`] bytes; a second thread reads, hashes and scans
+//! ahead, a few MiB at most) and the reader never stops: every
 //! line is either a record or a [`Problem`], and reading goes on. The
 //! sequence and hash chain are checked across files, each record against the
 //! last *valid* record before it, so one removed line shows as a `SeqGap` and
@@ -471,11 +471,12 @@ impl Reader {
             }
             RawLine::TooLong { terminated: false } => return self.torn(),
         };
-        let Some(input) = self.input.as_ref() else {
+        let Some(input) = self.input.as_mut() else {
             return;
         };
+        let scanned = input.take_scanned();
         let line = input.line();
-        let parsed = match parse_line(line) {
+        let parsed = match scanned.map_or_else(|| parse_line(line), |s| Ok(Parsed::Scanned(s))) {
             Ok(parsed) => parsed,
             Err(_) if unterminated => return self.torn(),
             Err(reason) => return self.corrupt(reason),
@@ -527,13 +528,10 @@ impl Reader {
     }
 }
 
-/// The record on `line`: by the scanner when it can, else by `serde_json`.
+/// The record on a line the scanner could not read, by `serde_json`.
 fn parse_line(line: &[u8]) -> Result<Parsed, String> {
     if line.is_empty() {
         return Err("empty line".to_string());
-    }
-    if let Some(scanned) = sensor_scanner::sensor_record(line) {
-        return Ok(Parsed::Scanned(scanned));
     }
     serde_json::from_slice(line)
         .map(Parsed::Full)

@@ -34,7 +34,7 @@ impl LineSplitter {
     /// `\n` or `\r\n`), or with `Err(TooLong)` once for each over-long line.
     pub fn push(&mut self, data: &[u8], mut each: impl FnMut(Result<&[u8], LineError>)) {
         let mut rest = data;
-        while let Some(newline) = rest.iter().position(|&b| b == b'\n') {
+        while let Some(newline) = memchr::memchr(b'\n', rest) {
             self.complete(&rest[..newline], &mut each);
             rest = &rest[newline + 1..];
         }

@@ -9,7 +9,7 @@ use crate::model::{Activity, Bucket, Histogram, SensorActivity, Time, ZoneActivi
 use crate::period::local;
 use chrono::Duration;
 use homesec_ipc::{SensorKind, SensorState};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Most histogram buckets; periods longer than this many hours get wider buckets.
 const MAX_BUCKETS: u64 = 200;
@@ -40,8 +40,8 @@ impl ActivityBuilder {
             buckets: vec![(0, 0); count],
             events: 0,
             other_events: 0,
-            sensors: HashMap::new(),
-            zones: HashMap::new(),
+            sensors: HashMap::default(),
+            zones: HashMap::default(),
         }
     }
 

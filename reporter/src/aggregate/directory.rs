@@ -6,7 +6,7 @@
 use crate::model::{House, SensorInfo, ZoneInfo};
 use homesec_config::Config;
 use homesec_ipc::SensorKind;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The most sensor (and zone) ids remembered.
 pub const MAX_IDS: usize = 256;
@@ -25,7 +25,7 @@ impl Directory {
     pub fn new(config: Config) -> Self {
         Directory {
             config,
-            sensors: HashMap::new(),
+            sensors: HashMap::default(),
         }
     }
 

@@ -9,7 +9,7 @@ use crate::model::{Capped, Health, SensorHealth, Time, Trouble};
 use homesec_ipc::SensorState;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::TroubleCondition;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Most trouble periods kept.
 const MAX_TROUBLES: usize = 200;
@@ -36,7 +36,7 @@ impl HealthBuilder {
     pub fn new(window: Window) -> Self {
         HealthBuilder {
             window,
-            active: HashMap::new(),
+            active: HashMap::default(),
             per_sensor: Vec::new(),
             troubles: Capped::default(),
             tamper_events: 0,

@@ -9,7 +9,7 @@ use super::window::{Window, ms_between};
 use crate::model::{Capped, Opening, Openings, Time};
 use homesec_ipc::eventlog::record::BypassReason;
 use homesec_ipc::{SensorKind, SensorState};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Most openings kept.
 const MAX_OPENINGS: usize = 200;
@@ -43,8 +43,8 @@ impl OpeningsBuilder {
         OpeningsBuilder {
             threshold_ms,
             armed_since: None,
-            open: HashMap::new(),
-            bypassed: HashMap::new(),
+            open: HashMap::default(),
+            bypassed: HashMap::default(),
             window,
             items: Capped::default(),
         }

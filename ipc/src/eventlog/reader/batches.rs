@@ -1,20 +1,26 @@
-//! Reading, line splitting and SHA-256 on a second thread.
+//! Reading, line splitting, SHA-256 and the `sensor` scanner on a second
+//! thread.
 //!
-//! Hashing every line is a third of the reader's work and needs nothing but
-//! the line, so one producer thread per file reads it through a
-//! [`LineBuffer`], hashes each line and sends the lines in batches; the
-//! reader's thread only parses and checks. Lines are read once, by the
+//! Hashing every line is a third of the reader's work, and scanning the
+//! `sensor` records (nine lines in ten) another: both need nothing but the
+//! line, so one producer thread per file reads it through a [`LineBuffer`],
+//! hashes and scans each line and sends the lines in batches; the reader's
+//! thread checks the chain, parses what the scanner left (with serde) and
+//! leaves its caller the rest of the time. The two threads then carry about
+//! the same load. Lines are read once, by the
 //! producer, so both threads see the same bytes even while the file grows.
 //! Memory stays bounded: a batch holds at most [`BATCH_BYTES`] of lines or
 //! [`BATCH_LINES`] lines, at most [`IN_FLIGHT`] batches wait in the channel,
 //! and consumed batches go back to the producer to be reused.
 
 use super::lines::{LineBuffer, RawLine};
+use super::sensor_scanner::{self, SensorLine};
 use crate::eventlog::chain::line_hash;
 use std::fs::File;
 use std::io;
 use std::ops::Range;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::thread::JoinHandle;
 
 /// A batch is sent once it holds this many bytes of lines...
 const BATCH_BYTES: usize = 128 * 1024;
@@ -32,6 +38,8 @@ struct Line {
     range: Range<usize>,
     /// SHA-256 of its bytes.
     hash: [u8; 32],
+    /// The line as a `sensor` record, when the scanner could read it.
+    scanned: Option<SensorLine>,
 }
 
 /// Consecutive lines of one file, and the read error that ended it, if any.
@@ -45,15 +53,20 @@ struct Batch {
 impl Batch {
     fn push(&mut self, raw: RawLine, line: &[u8]) {
         let start = self.data.len();
-        let hash = match raw {
-            RawLine::TooLong { .. } => [0; 32],
+        let (hash, scanned) = match raw {
+            RawLine::TooLong { .. } => ([0; 32], None),
             RawLine::Complete | RawLine::Unterminated => {
                 self.data.extend_from_slice(line);
-                line_hash(line)
+                (line_hash(line), sensor_scanner::sensor_record(line))
             }
         };
         let range = start..self.data.len();
-        self.lines.push(Line { raw, range, hash });
+        self.lines.push(Line {
+            raw,
+            range,
+            hash,
+            scanned,
+        });
     }
 
     /// Empties it for reuse, giving back memory an over-long line took.
@@ -67,6 +80,8 @@ impl Batch {
 }
 
 /// The reader's end: the lines of one file, in order, with their hashes.
+/// Dropping it stops the producer and waits for it to end, so no thread
+/// outlives the reader that started it.
 #[derive(Debug)]
 pub(super) struct Batches {
     incoming: Receiver<Batch>,
@@ -74,6 +89,21 @@ pub(super) struct Batches {
     current: Batch,
     /// The index in `current` of the next line to hand out.
     next: usize,
+    producer: Option<JoinHandle<()>>,
+}
+
+impl Drop for Batches {
+    fn drop(&mut self) {
+        // A producer waiting to send, or about to, fails once our end of
+        // the channel is gone, and returns: at most one batch of reading.
+        drop(std::mem::replace(
+            &mut self.incoming,
+            mpsc::sync_channel(0).1,
+        ));
+        if let Some(producer) = self.producer.take() {
+            let _ = producer.join();
+        }
+    }
 }
 
 impl Batches {
@@ -81,7 +111,7 @@ impl Batches {
     pub(super) fn spawn(file: File) -> io::Result<Self> {
         let (send, incoming) = mpsc::sync_channel(IN_FLIGHT);
         let (recycle, recycled) = mpsc::channel();
-        std::thread::Builder::new()
+        let producer = std::thread::Builder::new()
             .name("eventlog-read".into())
             .spawn(move || produce(file, &send, &recycled))?;
         Ok(Batches {
@@ -89,6 +119,7 @@ impl Batches {
             recycle,
             current: Batch::default(),
             next: 0,
+            producer: Some(producer),
         })
     }
 
@@ -124,6 +155,13 @@ impl Batches {
     /// The SHA-256 of [`line`](Self::line).
     pub(super) fn hash(&self) -> [u8; 32] {
         self.last().map_or([0; 32], |line| line.hash)
+    }
+
+    /// [`line`](Self::line) as a `sensor` record, if the scanner read it
+    /// (once: the record is moved out).
+    pub(super) fn take_scanned(&mut self) -> Option<SensorLine> {
+        let at = self.next.checked_sub(1)?;
+        self.current.lines.get_mut(at)?.scanned.take()
     }
 
     fn last(&self) -> Option<&Line> {
@@ -162,7 +200,7 @@ fn produce(mut file: File, send: &SyncSender<Batch>, recycled: &Receiver<Batch>)
 mod tests {
     use super::*;
     use crate::eventlog::reader::MAX_RECORD_LINE;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     fn read_all(content: &[u8]) -> Vec<(RawLine, Vec<u8>, [u8; 32])> {
         let dir = tempfile::tempdir().unwrap();
@@ -222,16 +260,16 @@ mod tests {
         std::fs::write(&path, "line\n".repeat(1_000_000)).unwrap();
         let mut batches = Batches::spawn(File::open(&path).unwrap()).unwrap();
         assert_eq!(batches.next_line().unwrap(), Some(RawLine::Complete));
-        let Batches {
-            incoming, recycle, ..
-        } = batches;
-        drop(incoming);
-        // The producer's next send fails and it returns, dropping its end of
-        // the recycle channel, long before it could read the whole file.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while recycle.send(Batch::default()).is_ok() {
-            assert!(Instant::now() < deadline, "the producer is still running");
-            std::thread::yield_now();
-        }
+        // Dropping joins the producer: it must stop early, not read the
+        // whole file, and never hang the drop.
+        let (done, dropped) = mpsc::channel();
+        std::thread::spawn(move || {
+            drop(batches);
+            let _ = done.send(());
+        });
+        assert!(
+            dropped.recv_timeout(Duration::from_secs(10)).is_ok(),
+            "dropping the reader did not stop its producer"
+        );
     }
 }
