@@ -7,7 +7,7 @@
 #   scan (examples/scan_eventlog)  the verifying reader alone, counting per
 #                              sensor: the reporter's ceiling
 #   homesec-reporter --day D --format json (when the binary exists)
-# Targets: reporter >= 300 MB/s, peak RSS < 64 MB, >= 10x jq.
+# Targets (issue #10): reporter >= 500 MB/s, peak RSS < 64 MB, >= 20x jq.
 #
 # usage: bench/reporter.sh            (SIZE=bytes RUNS=n JQ_RUNS=n KEEP=1 to change)
 set -euo pipefail
