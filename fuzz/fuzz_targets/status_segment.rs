@@ -28,6 +28,45 @@ fuzz_target!(|data: &[u8]| {
     let Ok(snapshot) = reader.snapshot() else {
         return;
     };
+    // A reused snapshot whose names hold something else (a NUL, one byte
+    // more) must come out the same as a fresh one: the reader keeps a
+    // name only when the segment says exactly it.
+    let mut reused = snapshot.clone();
+    reused.instance.push('\0');
+    for (i, sensor) in reused.sensors.iter_mut().enumerate() {
+        if i % 2 == 0 {
+            sensor.id.push('x');
+        } else {
+            sensor.zone.push('\0');
+        }
+    }
+    reused
+        .sensors
+        .push(
+            reused
+                .sensors
+                .first()
+                .cloned()
+                .unwrap_or_else(|| homesec_ipc::status::SensorSlot {
+                    id: "stale".into(),
+                    zone: "stale".into(),
+                    kind: homesec_ipc::SensorKind::Door,
+                    state: homesec_ipc::SensorState::Open,
+                    bypassed: true,
+                    offline: true,
+                    low_battery: true,
+                    tamper: true,
+                    events: 1,
+                    last_change_ms: 1,
+                    last_seen_ms: 1,
+                }),
+        );
+    if reader.snapshot_into(&mut reused).is_ok() {
+        assert_eq!(
+            reused, snapshot,
+            "a reused snapshot differs from a fresh one"
+        );
+    }
     // The wall clock as the fuzzer found it, and at the edges of time.
     let now = i64::from_le_bytes(*data.last_chunk::<8>().unwrap_or(&[0; 8]));
     for now in [

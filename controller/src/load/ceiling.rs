@@ -106,8 +106,9 @@ impl Placement {
 trait RawPipe: Sync {
     /// A new sending end.
     fn writer(&self) -> anyhow::Result<Box<dyn RawWriter>>;
-    /// Blocks until at least one event arrives; returns how many did.
-    fn receive(&self, buf: &mut [u8]) -> anyhow::Result<u64>;
+    /// Waits at most `wait` for events; returns how many arrived (0 when
+    /// none did in time).
+    fn receive(&self, buf: &mut [u8], wait: Duration) -> anyhow::Result<u64>;
 }
 
 /// One sender.
@@ -115,6 +116,11 @@ trait RawWriter: Send {
     /// Sends event `i` (one `write(2)` or `mq_send`).
     fn send(&mut self, i: u64) -> anyhow::Result<()>;
 }
+
+/// How long a receiver waits before it looks whether the senders failed.
+const RECEIVE_WAIT: Duration = Duration::from_millis(200);
+/// A measurement that has not ended by then has failed.
+const MEASURE_DEADLINE: Duration = Duration::from_secs(120);
 
 /// The flood: `count` events from `writers` threads; events/s until the
 /// receiver counted the last.
@@ -128,84 +134,124 @@ fn flood(
         .map(|_| pipe.writer())
         .collect::<anyhow::Result<Vec<_>>>()?;
     let cpus = placement.cpus();
-    let all = all_cpus();
-    if let Some((_, receiver)) = cpus {
-        pin_to(receiver);
-    }
+    let _pinned = cpus.map(|(_, receiver)| Pinned::to(receiver));
+    let failed = &std::sync::atomic::AtomicBool::new(false);
     let started = Instant::now();
     std::thread::scope(|scope| -> anyhow::Result<()> {
         let per_writer = count / writers;
-        for (w, end) in ends.iter_mut().enumerate() {
-            let n = if w as u64 == writers - 1 {
-                count - per_writer * (writers - 1)
-            } else {
-                per_writer
-            };
-            scope.spawn(move || {
-                if let Some((writer, _)) = cpus {
-                    pin_to(writer);
-                }
-                (0..n).try_for_each(|i| end.send(i))
-            });
-        }
+        let handles: Vec<_> = ends
+            .iter_mut()
+            .enumerate()
+            .map(|(w, end)| {
+                let n = if w as u64 == writers - 1 {
+                    count - per_writer * (writers - 1)
+                } else {
+                    per_writer
+                };
+                scope.spawn(move || {
+                    let _pinned = cpus.map(|(writer, _)| Pinned::to(writer));
+                    let sent = (0..n).try_for_each(|i| end.send(i));
+                    failed.fetch_or(sent.is_err(), Ordering::Relaxed);
+                    sent
+                })
+            })
+            .collect();
         let mut buf = vec![0u8; 64 * 1024];
         let mut received = 0;
         while received < count {
-            received += pipe.receive(&mut buf)?;
+            received += pipe.receive(&mut buf, RECEIVE_WAIT)?;
+            if failed.load(Ordering::Relaxed) || started.elapsed() > MEASURE_DEADLINE {
+                break;
+            }
+        }
+        for handle in handles {
+            handle
+                .join()
+                .map_err(|_| anyhow::anyhow!("raw writer panicked"))??;
+        }
+        if received < count {
+            bail!("the raw flood received {received} of {count} events");
         }
         Ok(())
     })?;
-    let rate = count as f64 / started.elapsed().as_secs_f64();
-    if let Some(all) = all {
-        set_affinity(&all);
-    }
-    Ok(rate)
+    Ok(count as f64 / started.elapsed().as_secs_f64())
 }
 
 /// `samples` single events, each from its send to a blocked receiver waking.
 fn latency(pipe: &dyn RawPipe, samples: usize) -> anyhow::Result<Vec<Duration>> {
     let mut end = pipe.writer()?;
     let (sent_at, received) = (&AtomicU64::new(0), &AtomicU64::new(0));
-    let mut latencies = Vec::with_capacity(samples);
-    std::thread::scope(|scope| -> anyhow::Result<()> {
-        let cpus = two_cpus();
-        if let Some((mine, _)) = cpus {
-            pin_to(mine);
-        }
+    let stop = &std::sync::atomic::AtomicBool::new(false);
+    let cpus = two_cpus();
+    let _pinned = cpus.map(|(mine, _)| Pinned::to(mine));
+    std::thread::scope(|scope| -> anyhow::Result<Vec<Duration>> {
         let receiver = scope.spawn(move || -> anyhow::Result<Vec<Duration>> {
-            if let Some((_, theirs)) = cpus {
-                pin_to(theirs);
-            }
+            let _pinned = cpus.map(|(_, theirs)| Pinned::to(theirs));
             let mut buf = vec![0u8; 64 * 1024];
             let mut out = Vec::with_capacity(samples);
-            while out.len() < samples {
-                let n = pipe.receive(&mut buf)?;
-                let now = mq::monotonic_ns();
-                out.push(Duration::from_nanos(now - sent_at.load(Ordering::Acquire)));
-                received.fetch_add(n, Ordering::Release);
+            while out.len() < samples && !stop.load(Ordering::Relaxed) {
+                let n = pipe.receive(&mut buf, RECEIVE_WAIT)?;
+                if n > 0 {
+                    let now = mq::monotonic_ns();
+                    out.push(Duration::from_nanos(now - sent_at.load(Ordering::Acquire)));
+                    received.fetch_add(n, Ordering::Release);
+                }
             }
             Ok(out)
         });
-        for i in 0..samples as u64 {
-            sent_at.store(mq::monotonic_ns(), Ordering::Release);
-            end.send(i)?;
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while received.load(Ordering::Acquire) <= i {
-                if Instant::now() > deadline {
-                    bail!("raw event {i} was never received");
-                }
-                std::hint::spin_loop();
-            }
-        }
-        latencies = receiver
+        let sent = send_one_by_one(end.as_mut(), samples, sent_at, received);
+        stop.store(true, Ordering::Relaxed);
+        let latencies = receiver
             .join()
             .map_err(|_| anyhow::anyhow!("raw receiver panicked"))??;
-        Ok(())
-    })?;
-    if let Some(all) = all_cpus() {
-        set_affinity(&all);
+        sent.map(|()| latencies)
+    })
+}
+
+/// Sends `samples` events, each once the one before was received.
+fn send_one_by_one(
+    end: &mut dyn RawWriter,
+    samples: usize,
+    sent_at: &AtomicU64,
+    received: &AtomicU64,
+) -> anyhow::Result<()> {
+    for i in 0..samples as u64 {
+        sent_at.store(mq::monotonic_ns(), Ordering::Release);
+        end.send(i)?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while received.load(Ordering::Acquire) <= i {
+            if Instant::now() > deadline {
+                bail!("raw event {i} was never received");
+            }
+            std::hint::spin_loop();
+        }
     }
-    Ok(latencies)
+    Ok(())
+}
+
+/// The calling thread pinned to one CPU until dropped, when the CPUs it
+/// had before are restored (on every path, errors included).
+struct Pinned(Option<libc::cpu_set_t>);
+
+impl Pinned {
+    /// Pins the calling thread to `cpu` (best effort: a measurement aid).
+    fn to(cpu: usize) -> Pinned {
+        let before = all_cpus();
+        // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET adds one
+        // CPU below CPU_SETSIZE (it came from the allowed set).
+        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        unsafe { libc::CPU_SET(cpu, &mut set) };
+        set_affinity(&set);
+        Pinned(before)
+    }
+}
+
+impl Drop for Pinned {
+    fn drop(&mut self) {
+        if let Some(before) = &self.0 {
+            set_affinity(before);
+        }
+    }
 }
 
 /// Two CPUs this thread may run on, when it may run on two.
@@ -224,15 +270,6 @@ fn all_cpus() -> Option<libc::cpu_set_t> {
     // SAFETY: `set` is a valid cpu_set_t of the size passed.
     let got = unsafe { libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set) };
     (got == 0).then_some(set)
-}
-
-/// Pins the calling thread to one CPU (best effort: a measurement aid).
-fn pin_to(cpu: usize) {
-    // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET adds one CPU
-    // below CPU_SETSIZE (it came from the allowed set).
-    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    unsafe { libc::CPU_SET(cpu, &mut set) };
-    set_affinity(&set);
 }
 
 fn set_affinity(set: &libc::cpu_set_t) {
@@ -282,9 +319,32 @@ impl RawPipe for RawFifo {
         Ok(Box::new(FifoWriter(file)))
     }
 
-    fn receive(&self, buf: &mut [u8]) -> anyhow::Result<u64> {
+    fn receive(&self, buf: &mut [u8], wait: Duration) -> anyhow::Result<u64> {
+        if !readable(&self.reader, wait)? {
+            return Ok(0);
+        }
         let n = (&self.reader).read(buf).context("reading the raw FIFO")?;
         Ok(memchr::memchr_iter(b'\n', &buf[..n]).count() as u64)
+    }
+}
+
+/// Whether `file` has bytes to read within `wait`.
+fn readable(file: &std::fs::File, wait: Duration) -> anyhow::Result<bool> {
+    use std::os::fd::AsRawFd;
+    let mut fd = libc::pollfd {
+        fd: file.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: `fd` is one valid pollfd for the call's duration.
+    let ready = unsafe { libc::poll(&mut fd, 1, ms) };
+    match ready {
+        -1 if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {
+            Ok(false)
+        }
+        -1 => Err(std::io::Error::last_os_error()).context("waiting on the raw FIFO"),
+        n => Ok(n > 0),
     }
 }
 
@@ -334,11 +394,12 @@ impl RawPipe for RawQueue {
         Ok(Box::new(QueueWriter(mq)))
     }
 
-    fn receive(&self, buf: &mut [u8]) -> anyhow::Result<u64> {
-        self.receiver
-            .recv(buf)
-            .context("receiving from the raw queue")?;
-        Ok(1)
+    fn receive(&self, buf: &mut [u8], wait: Duration) -> anyhow::Result<u64> {
+        match self.receiver.recv_timeout(buf, wait) {
+            Ok(_) => Ok(1),
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => Ok(0),
+            Err(e) => Err(e).context("receiving from the raw queue"),
+        }
     }
 }
 

@@ -360,6 +360,10 @@ pub fn decode_into(
     geometry: Geometry,
     snap: &mut Snapshot,
 ) -> Result<(), StatusError> {
+    debug_assert!(
+        image.len() >= geometry.total_size(),
+        "a whole segment's image"
+    );
     let h = &image[..HEADER_SIZE];
     let flags = u32::from_le_bytes(get(h, H_FLAGS));
     let (sensor_count, camera_count) = counts(h);
@@ -493,7 +497,7 @@ pub fn check_counts(sensors: usize, cameras: usize, geometry: Geometry) -> Resul
     Ok(())
 }
 
-#[inline]
+#[inline(always)]
 fn decode_sensor_into(slot: &[u8], i: usize, sensor: &mut SensorSlot) -> Result<(), StatusError> {
     sensor.kind = SensorKind::from_code(slot[S_KIND]).ok_or_else(|| StatusError::UnknownCode {
         what: "sensor kind",
@@ -575,7 +579,7 @@ fn put_text(buf: &mut [u8], at: usize, text: &str) {
 /// change between two snapshots, so text equal to `out` is left as it is:
 /// a `String` is valid UTF-8, so equal bytes need no second check. This
 /// runs for every name of every snapshot, so the comparison avoids calls.
-#[inline]
+#[inline(always)]
 fn get_text_into(
     buf: &[u8],
     at: usize,
@@ -584,9 +588,7 @@ fn get_text_into(
     out: &mut String,
 ) -> Result<(), StatusError> {
     let field = &buf[at..at + MAX_ID_LEN];
-    let held = out.as_bytes();
-    let ends_there = field.get(held.len()).is_none_or(|&b| b == 0);
-    if held.len() <= MAX_ID_LEN && ends_there && same_bytes(held, &field[..held.len()]) {
+    if is_text_of(out.as_bytes(), field) {
         return Ok(());
     }
     let len = text_len(field);
@@ -597,15 +599,18 @@ fn get_text_into(
     Ok(())
 }
 
-/// Where the first NUL of a text field is (its length), a word at a time:
-/// `w - 0x01..01 & !w & 0x80..80` is non-zero exactly when a byte of `w` is
+/// `w - 0x01..01 & !w & 0x80..80`: non-zero exactly when a byte of `w` is
 /// zero, and its lowest set bit falls in the lowest zero byte.
-fn text_len(field: &[u8]) -> usize {
+fn zero_bytes(w: u64) -> u64 {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    w.wrapping_sub(ONES) & !w & HIGHS
+}
+
+/// Where the first NUL of a text field is (its length), a word at a time.
+fn text_len(field: &[u8]) -> usize {
     for (k, chunk) in field.chunks_exact(8).enumerate() {
-        let w = u64::from_le_bytes(word(chunk, 0));
-        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
+        let zero = zero_bytes(u64::from_le_bytes(word(chunk, 0)));
         if zero != 0 {
             return k * 8 + (zero.trailing_zeros() / 8) as usize;
         }
@@ -613,24 +618,37 @@ fn text_len(field: &[u8]) -> usize {
     field.len()
 }
 
-/// Whether two slices of the same length (at most 32) hold the same bytes,
-/// compared in overlapping words instead of a call to `memcmp`.
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
+/// Whether the NUL-padded `field` holds exactly the text `held`: the same
+/// bytes, none of them NUL, and a NUL (or the field's end) after them.
+/// Compared in overlapping words instead of a call to `memcmp`, since
+/// this runs for every name of every snapshot.
+fn is_text_of(held: &[u8], field: &[u8]) -> bool {
+    let n = held.len();
+    if n > field.len() || field.get(n).is_some_and(|&b| b != 0) {
         return false;
     }
-    if n < 8 {
-        return a.iter().zip(b).all(|(x, y)| x == y);
+    if n < 4 {
+        return held.iter().zip(field).all(|(&a, &b)| a == b && b != 0);
     }
+    if n < 8 {
+        let same = |at: usize| {
+            let w = get::<4>(field, at);
+            get::<4>(held, at) == w && !w.contains(&0)
+        };
+        return same(0) && same(n - 4);
+    }
+    let same = |at: usize| {
+        let w = word(field, at);
+        word(held, at) == w && zero_bytes(u64::from_ne_bytes(w)) == 0
+    };
     let mut i = 0;
     while i + 8 < n {
-        if word(a, i) != word(b, i) {
+        if !same(i) {
             return false;
         }
         i += 8;
     }
-    word(a, n - 8) == word(b, n - 8)
+    same(n - 8)
 }
 
 /// The 8 bytes at `at` (in bounds by the callers' arithmetic).
@@ -661,18 +679,37 @@ mod tests {
         }
     }
 
+    /// `is_text_of` says yes exactly when decoding the field would give
+    /// the held text: for every length, a byte changed anywhere, a NUL
+    /// inside the held text, and text running on past it.
     #[test]
-    fn same_bytes_agrees_with_slice_equality() {
+    fn is_text_of_agrees_with_decoding_the_field() {
+        let decoded = |field: &[u8]| field[..text_len(field)].to_vec();
         let base: Vec<u8> = (1..=MAX_ID_LEN as u8).collect();
         for n in 0..=MAX_ID_LEN {
-            assert!(same_bytes(&base[..n], &base[..n]));
+            let mut field = [0u8; MAX_ID_LEN];
+            field[..n].copy_from_slice(&base[..n]);
+            let mut helds = vec![base[..n].to_vec()];
             for at in 0..n {
-                let mut other = base[..n].to_vec();
-                other[at] ^= 0x40;
-                assert!(!same_bytes(&base[..n], &other), "n {n}, byte {at} differs");
+                let mut changed = base[..n].to_vec();
+                changed[at] ^= 0x40;
+                helds.push(changed);
+                let mut with_nul = base[..n].to_vec();
+                with_nul[at] = 0;
+                helds.push(with_nul);
+            }
+            helds.push(base[..n.saturating_sub(1)].to_vec());
+            let mut longer = base[..n].to_vec();
+            longer.push(0);
+            helds.push(longer);
+            for held in helds {
+                assert_eq!(
+                    is_text_of(&held, &field),
+                    held == decoded(&field),
+                    "n {n}, held {held:?}"
+                );
             }
         }
-        assert!(!same_bytes(b"abc", b"abcd"));
     }
 
     /// A name that stays is left in place; one that changes, even to text
@@ -689,6 +726,10 @@ mod tests {
         get_text_into(&buf, 0, "id", None, &mut out).unwrap();
         assert_eq!(out, "sensor-01");
         let mut out = String::from("sensor-012");
+        get_text_into(&buf, 0, "id", None, &mut out).unwrap();
+        assert_eq!(out, "sensor-01");
+        // The field's own padding held in the string is not the same text.
+        let mut out = String::from("sensor-01\0");
         get_text_into(&buf, 0, "id", None, &mut out).unwrap();
         assert_eq!(out, "sensor-01");
         let full = [b'x'; MAX_ID_LEN];

@@ -80,8 +80,10 @@ impl Batch {
 }
 
 /// The reader's end: the lines of one file, in order, with their hashes.
-/// Dropping it stops the producer and waits for it to end, so no thread
-/// outlives the reader that started it.
+/// Dropping it stops the producer and, for a regular file, waits for it to
+/// end, so no thread outlives the reader that started it. (A FIFO or a
+/// device could hold the producer in `read` for ever; its thread is left
+/// to end on its own.)
 #[derive(Debug)]
 pub(super) struct Batches {
     incoming: Receiver<Batch>,
@@ -90,6 +92,8 @@ pub(super) struct Batches {
     /// The index in `current` of the next line to hand out.
     next: usize,
     producer: Option<JoinHandle<()>>,
+    /// Whether the file is a regular file, whose reads always end.
+    regular: bool,
 }
 
 impl Drop for Batches {
@@ -100,7 +104,7 @@ impl Drop for Batches {
             &mut self.incoming,
             mpsc::sync_channel(0).1,
         ));
-        if let Some(producer) = self.producer.take() {
+        if let Some(producer) = self.producer.take().filter(|_| self.regular) {
             let _ = producer.join();
         }
     }
@@ -111,6 +115,7 @@ impl Batches {
     pub(super) fn spawn(file: File) -> io::Result<Self> {
         let (send, incoming) = mpsc::sync_channel(IN_FLIGHT);
         let (recycle, recycled) = mpsc::channel();
+        let regular = file.metadata()?.is_file();
         let producer = std::thread::Builder::new()
             .name("eventlog-read".into())
             .spawn(move || produce(file, &send, &recycled))?;
@@ -120,6 +125,7 @@ impl Batches {
             current: Batch::default(),
             next: 0,
             producer: Some(producer),
+            regular,
         })
     }
 
@@ -134,8 +140,12 @@ impl Batches {
                 return Err(error);
             }
             let Ok(batch) = self.incoming.recv() else {
-                // The producer is done and everything it sent was read.
-                return Ok(None);
+                // The producer is done and everything it sent was read;
+                // unless it died, which must not pass for the file's end.
+                return match self.producer.take().map(JoinHandle::join) {
+                    Some(Err(_)) => Err(io::Error::other("the event log reading thread panicked")),
+                    _ => Ok(None),
+                };
             };
             let mut done = std::mem::replace(&mut self.current, batch);
             done.clear();
