@@ -116,6 +116,14 @@ fn regression_a_corrupt_seqlock_word_spins_a_core() {
     // Running, and the seqlock odd: as a SIGKILL during a publish leaves it.
     bytes[28] |= 1;
     bytes[16..24].copy_from_slice(&7u64.to_le_bytes());
+    // The writer's pid, made one no process can have: the stopped
+    // controller's own comes back to another process once pids wrap
+    // (pid_max is 32,768 on many machines).
+    let pid_max: u32 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or(4_194_304);
+    bytes[24..28].copy_from_slice(&(pid_max + 1).to_le_bytes());
     write_private(&world.segment(), &bytes);
     let out = world.ctl(&["status"]);
     let err = String::from_utf8_lossy(&out.stderr).to_string();

@@ -222,6 +222,10 @@ impl StatusReader {
                 }
             }
             if started.elapsed() >= BUSY_TIMEOUT {
+                // Busy is for a live writer only, even when a loaded
+                // machine's yields used the whole wait before a sleep
+                // looked at it.
+                self.check_writer(attempts)?;
                 return Err(StatusError::Busy {
                     path: self.path.clone(),
                     attempts,

@@ -459,12 +459,16 @@ fn assert_backed_off(attempts: u64) {
     assert!(attempts <= 500, "{attempts} attempts: the reader spun");
 }
 
-/// The pid of a process that has exited and been reaped.
+/// A pid no process can have: one above the kernel's `pid_max`. (A child
+/// that exited and was reaped is not enough: with `pid_max` at 32,768 its
+/// pid comes back to another process once the numbers wrap, which a
+/// loaded test machine that spawns thousands of processes reaches.)
 fn gone_pid() -> u32 {
-    let mut child = std::process::Command::new("true").spawn().unwrap();
-    let pid = child.id();
-    child.wait().unwrap();
-    pid
+    let max: u32 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or(4_194_304);
+    max + 1
 }
 
 #[test]
