@@ -2,7 +2,10 @@
 //! writer needs at least 200k a second), the verifying `Reader` over a file
 //! of 100k records, owned (`next_item`) and borrowed (`next_ref`, what the
 //! reporter streams whole days through), and SHA-256 of one record line
-//! alone, the part of reading no parser can save.
+//! alone, the part of reading no parser can save. Beside the reader, its
+//! ceilings on the same file: reading it and finding the lines
+//! (`raw_lines_100k`, what `wc -l` does), and that plus hashing every line
+//! on one thread (`raw_hash_lines_100k`, what any verifying reader must do).
 
 use chrono::DateTime;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -63,6 +66,19 @@ fn read(c: &mut Criterion) {
             assert_eq!(reader.counts().records, RECORDS);
         })
     });
+    group.bench_function("raw_lines_100k", |b| {
+        b.iter(|| assert_eq!(each_line(&path, |_| ()), RECORDS))
+    });
+    group.bench_function("raw_hash_lines_100k", |b| {
+        b.iter(|| {
+            assert_eq!(
+                each_line(&path, |line| {
+                    black_box(line_hash(line));
+                }),
+                RECORDS
+            )
+        })
+    });
     group.bench_function("read_ref_100k", |b| {
         b.iter(|| {
             let mut reader = Reader::new([path.clone()]);
@@ -79,6 +95,30 @@ fn read(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// Reads `path` in 256 KiB chunks and calls `each` on every whole line;
+/// returns how many there were.
+fn each_line(path: &std::path::Path, mut each: impl FnMut(&[u8])) -> u64 {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).unwrap();
+    let mut buf = vec![0u8; 256 * 1024];
+    let (mut kept, mut lines) = (0, 0);
+    loop {
+        let n = file.read(&mut buf[kept..]).unwrap();
+        if n == 0 {
+            return lines;
+        }
+        let filled = kept + n;
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', &buf[..filled]) {
+            each(&buf[start..end]);
+            lines += 1;
+            start = end + 1;
+        }
+        buf.copy_within(start..filled, 0);
+        kept = filled - start;
+    }
 }
 
 fn hash(c: &mut Criterion) {
