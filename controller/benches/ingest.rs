@@ -1,6 +1,8 @@
 //! The controller's per-event CPU cost, without I/O: framing and parsing a
 //! FIFO line, and applying it to the house state machine. The end-to-end
 //! figures (FIFO to shared memory to fsynced log) come from `homesec-load`.
+//! Beside the splitter, its ceiling: finding the same newlines with
+//! `memchr` and nothing else (`raw_newlines_2000_lines`).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use homesec_controller::settings::house_model;
@@ -27,6 +29,9 @@ fn parse(c: &mut Criterion) {
             splitter.push(black_box(&chunk), |line| n += usize::from(line.is_ok()));
             n
         })
+    });
+    group.bench_function("raw_newlines_2000_lines", |b| {
+        b.iter(|| memchr::memchr_iter(b'\n', black_box(&chunk)).count())
     });
     group.finish();
 }
