@@ -33,11 +33,14 @@ use tokio::sync::{mpsc, watch};
 
 /// Inputs taken from the channel in one turn of the loop, at most.
 const TURN: usize = 512;
-/// Records waiting for a healthy journal beyond which the house takes no
-/// more input until the journal catches up: inputs then wait in the kernel
-/// (the queue, the pipes), which a crash of the controller does not lose,
-/// instead of in memory, which it does.
-const JOURNAL_HIGH_WATER: usize = TURN;
+/// Records not yet durable in a healthy journal beyond which the house
+/// takes no more input until the journal catches up: inputs then wait in
+/// the kernel (the queue, the pipes), which a crash of the controller does
+/// not lose, instead of in memory, which it does. It also sets how large a
+/// group commit grows under a flood, and so how many `fdatasync`s a flood
+/// costs: at 8 turns a FIFO flood stopped getting faster (one turn: 20–30 %
+/// slower; docs/PERFORMANCE.md).
+const JOURNAL_HIGH_WATER: usize = 8 * TURN;
 /// A journal that makes no progress this long is not waited for: the house
 /// takes input again (the disk has stopped answering; the alarm goes on).
 const JOURNAL_STALL: Duration = Duration::from_secs(2);
