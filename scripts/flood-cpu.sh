@@ -6,12 +6,15 @@
 # `perf stat` over a whole `homesec-load bench` run, nothing else is in the
 # window. Needs python3 (to read `homesecctl status --json`).
 #
-#   cargo build --release && scripts/flood-cpu.sh
+#   cargo build --release && scripts/flood-cpu.sh [CONTROLLER_BINARY]
+#
+# To compare two builds, copy one binary aside and run the two alternately
+# a few times: figures on a shared VM move by 15 % from minute to minute.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 inst=flood$$
 dir=$(mktemp -d)
-RUST_LOG=warn target/release/homesec-controller --instance "$inst" \
+RUST_LOG=warn "${1:-target/release/homesec-controller}" --instance "$inst" \
     --runtime-dir "$dir/run" --data-dir "$dir/data" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
