@@ -3,11 +3,11 @@
 //!
 //! ```text
 //! start:  signals → runtime dir → instance lock, pidfile → event log → FIFO
-//!         → message queue → siren → status segment → journal threads
+//!         → message queue → siren → status segment → journal thread
 //!         → house task → FIFO reader, detectors, queue reader, signal task
 //! stop:   TERM/INT cancels the token → inputs drain and drop their senders
 //!         → house task writes `stop`, marks status stopped, siren off
-//!         → journal threads write, fsync → FIFO, segment, pidfile, lock removed
+//!         → journal thread flushes, fsyncs → FIFO, segment, pidfile, lock removed
 //! ```
 //!
 //! The release at the end runs on every path once the locks are held, also
@@ -96,7 +96,7 @@ fn claim_and_serve(
         signal_stream,
     };
     let served = runtime.block_on(serve(settings, inputs, outputs, log_file));
-    // Every journal sender is gone now: its threads write, fsync and end.
+    // Every journal sender is gone now: the thread flushes, fsyncs and ends.
     if journal_thread.join().is_err() {
         tracing::error!("the event log writer panicked");
     }

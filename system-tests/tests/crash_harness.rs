@@ -29,11 +29,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 /// The most inputs a kill may lose, shared by every channel: the house's
-/// input channel (1,024), the records not yet durable that the house lets
-/// wait before it takes no more input (its journal high water, 4,096) plus
-/// one turn's worth (512), and the one message the queue reader has in
-/// hand (docs/DECISIONS.md, "What a kill -9 can lose").
-const HELD_IN_MEMORY: u64 = 1024 + 4096 + 512 + 1;
+/// input channel (1,024), what the house and the journal hold between it
+/// and the disk (the journal's high water of 2,048 plus a turn of 512,
+/// twice: waiting, and the batch being written) and the one message the
+/// queue reader has in hand (docs/DECISIONS.md, "What a kill -9 can lose").
+const HELD_IN_MEMORY: u64 = 1024 + 2 * (2048 + 512) + 1;
 /// A FIFO reader also holds the unparsed rest of one 64 KiB read: of this
 /// test's lines (16 bytes at the shortest), 4,096.
 const ONE_FIFO_READ: u64 = 64 * 1024 / 16;

@@ -33,14 +33,15 @@ use tokio::sync::{mpsc, watch};
 
 /// Inputs taken from the channel in one turn of the loop, at most.
 const TURN: usize = 512;
-/// Records not yet durable in a healthy journal beyond which the house
-/// takes no more input until the journal catches up: inputs then wait in
-/// the kernel (the queue, the pipes), which a crash of the controller does
-/// not lose, instead of in memory, which it does. It also sets how large a
-/// group commit grows under a flood, and so how many `fdatasync`s a flood
-/// costs: at 8 turns a FIFO flood stopped getting faster (one turn: 20–30 %
-/// slower; docs/PERFORMANCE.md).
-const JOURNAL_HIGH_WATER: usize = 8 * TURN;
+/// Records waiting for a healthy journal beyond which the house takes no
+/// more input until the journal catches up: inputs then wait in the kernel
+/// (the queue, the pipes), which a crash of the controller does not lose,
+/// instead of in memory, which it does. While the journal syncs one batch,
+/// this is how far the next may grow, so it sets how many `fdatasync`s a
+/// flood costs: at one turn a flood ran 20–30 % slower than at 4 or 8
+/// (docs/PERFORMANCE.md), and the crash window grows with it
+/// (docs/DECISIONS.md, "What a kill -9 can lose").
+const JOURNAL_HIGH_WATER: usize = 4 * TURN;
 /// A journal that makes no progress this long is not waited for: the house
 /// takes input again (the disk has stopped answering; the alarm goes on).
 const JOURNAL_STALL: Duration = Duration::from_secs(2);

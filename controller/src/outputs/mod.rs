@@ -1,5 +1,5 @@
 //! Where the house task's decisions go, each an output the house never
-//! waits on for long: the event log ([`journal`], its own threads, group
+//! waits on for long: the event log ([`journal`], its own thread, group
 //! commit), the shared-memory status segment ([`status`], published once per
 //! turn), the [`siren`] and the alarm [`memory`] that survives a restart.
 
