@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod clock;
+pub mod command;
 pub mod endpoint;
 pub mod eventlog;
 pub mod line;
@@ -19,4 +20,6 @@ pub mod paths;
 pub mod status;
 pub mod vocab;
 
-pub use vocab::{AlarmState, MAX_ID_LEN, Mode, SensorKind, SensorState, UnknownName, valid_id};
+pub use vocab::{
+    AlarmKind, AlarmState, MAX_ID_LEN, Mode, SensorKind, SensorState, UnknownName, valid_id,
+};

@@ -157,6 +157,22 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What an alarm raised on purpose is for (RPC `activate_alarm`, the
+    /// panic button, SIGUSR1).
+    AlarmKind, "alarm kind" {
+        /// Someone needs help now: siren, notifications.
+        Panic = 1, "panic";
+        /// Fire: siren, notifications.
+        Fire = 2, "fire";
+        /// A medical emergency: siren, notifications.
+        Medical = 3, "medical";
+        /// Help without a sound: recorded and notified, the siren stays
+        /// off and nothing at the keypad changes.
+        Silent = 4, "silent";
+    }
+}
+
 /// Whether `id` is a valid sensor, zone, camera or user id: 1 to 32 bytes of
 /// `a-z`, `0-9`, `-` and `_`, starting with a letter or digit. Ids appear in
 /// FIFO lines, file names and fixed-size status slots, hence the limits.
