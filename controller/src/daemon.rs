@@ -3,11 +3,13 @@
 //!
 //! ```text
 //! start:  signals → runtime dir → instance lock, pidfile → event log → FIFO
-//!         → message queue → siren → status segment → journal thread
-//!         → house task → FIFO reader, detectors, queue reader, signal task
+//!         → control socket → message queue → siren → status segment → journal thread
+//!         → house task → FIFO reader, detectors, queue reader, control server,
+//!           signal task
 //! stop:   TERM/INT cancels the token → inputs drain and drop their senders
 //!         → house task writes `stop`, marks status stopped, siren off
-//!         → journal thread flushes, fsyncs → FIFO, segment, pidfile, lock removed
+//!         → journal thread flushes, fsyncs → FIFO, socket, segment, pidfile,
+//!           lock removed
 //! ```
 //!
 //! The release at the end runs on every path once the locks are held, also
@@ -21,13 +23,15 @@ use crate::ingest::keypad::Keypad;
 use crate::ingest::line_ingest::LineIngest;
 use crate::ingest::{INPUT_CAPACITY, InputSender};
 use crate::ingest::{fifo, pipes, queue, signals, simulation, supervisor};
-use crate::outputs::journal::Journal;
+use crate::outputs::journal::{Journal, LoggedSeq};
 use crate::outputs::memory::{self, MemorySaver};
 use crate::outputs::status::StatusOutput;
 use crate::outputs::{Outputs, siren};
+use crate::rpc::{self, Limits, peer::Allowed};
 use crate::settings::Settings;
 use anyhow::Context;
 use homesec_config::Detector;
+use homesec_ipc::endpoint;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -64,6 +68,7 @@ fn claim_and_serve(
     let journal = Journal::open(&settings.events_dir())?;
     let fifo_path = settings.fifo();
     fifo::create(&fifo_path)?;
+    let control = rpc::socket::bind(&settings.control_socket(), &settings.trust)?;
     let queue = queue::open(&settings.instance, &settings.trust)?;
     let siren = siren::open(settings)?;
     let status = StatusOutput::create(settings)?;
@@ -93,6 +98,7 @@ fn claim_and_serve(
     let inputs = Inputs {
         children,
         queue,
+        control,
         signal_stream,
     };
     let served = runtime.block_on(serve(settings, inputs, outputs, log_file));
@@ -107,6 +113,7 @@ fn claim_and_serve(
 struct Inputs {
     children: Vec<Detector>,
     queue: homesec_ipc::mq::Receiver,
+    control: std::os::unix::net::UnixListener,
     signal_stream: signals::SignalStream,
 }
 
@@ -121,12 +128,14 @@ async fn serve(
     let (config_tx, config_rx) = watch::channel(Arc::clone(&config));
     let (input_tx, input_rx) = mpsc::channel(INPUT_CAPACITY);
     let (code_lock, code_lock_rx) = watch::channel(None);
+    let logged = outputs.logged.clone();
     let house = HouseTask::new(settings, outputs, config_tx, code_lock);
     let house = tokio::spawn(house.run(input_rx));
 
     let Inputs {
         children,
         queue,
+        control,
         signal_stream,
     } = sources;
     let spawner = Spawner {
@@ -140,6 +149,7 @@ async fn serve(
     spawner.fifo(settings);
     spawner.queue(settings, queue);
     spawner.children(children);
+    spawner.control(settings, control, logged)?;
     let reloader = signals::Reloader {
         source: config.source.clone(),
         log_file,
@@ -235,6 +245,41 @@ impl Spawner {
                     .map_err(|e| format!("message queue: {e}"))
             }
         });
+    }
+
+    /// The control socket's server (see [`rpc`]).
+    fn control(
+        &self,
+        settings: &Settings,
+        listener: std::os::unix::net::UnixListener,
+        logged: LoggedSeq,
+    ) -> anyhow::Result<()> {
+        let listener =
+            tokio::net::UnixListener::from_std(listener).context("serving the control socket")?;
+        let access_user = settings.config.access.user.as_deref();
+        let allowed = Allowed::new(
+            endpoint::my_uid(),
+            access_user.and_then(endpoint::uid_of),
+            settings.trust.group(),
+        );
+        let shared = Arc::new(rpc::service::Shared::new(
+            self.inputs.clone(),
+            self.keypad.clone(),
+            settings.status_segment(),
+            settings.trust.clone(),
+            settings.events_dir(),
+            logged,
+            self.shutdown.clone(),
+        ));
+        self.tracker.spawn(rpc::serve(
+            listener,
+            allowed,
+            shared,
+            Limits::default(),
+            self.inputs.clone(),
+            self.shutdown.clone(),
+        ));
+        Ok(())
     }
 
     /// One supervisor per child (the config's detectors and, with `--sim`,

@@ -30,6 +30,7 @@ pub mod endpoints;
 pub mod house;
 pub mod ingest;
 pub mod outputs;
+pub mod rpc;
 pub mod settings;
 
 pub mod ctl;

@@ -122,6 +122,11 @@ impl Settings {
         paths::fifo(&self.runtime_dir)
     }
 
+    /// The control socket.
+    pub fn control_socket(&self) -> PathBuf {
+        paths::control_socket(&self.runtime_dir)
+    }
+
     /// The pidfile.
     pub fn pidfile(&self) -> PathBuf {
         paths::pidfile(&self.runtime_dir)

@@ -12,11 +12,11 @@
 //! without asking. All values are unix milliseconds; `speed` is a float
 //! (1.0 is real time). A segment that holds zeros here means real time.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The house clock's definition.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct HouseClock {
     /// The wall-clock time at which the house clock read `origin_house_ms`.
     pub origin_wall_ms: i64,

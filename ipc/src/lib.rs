@@ -17,6 +17,8 @@ pub mod eventlog;
 pub mod line;
 pub mod mq;
 pub mod paths;
+#[cfg(feature = "rpc")]
+pub mod rpc;
 pub mod status;
 pub mod vocab;
 

@@ -36,6 +36,12 @@ pub fn fifo(runtime_dir: &Path) -> PathBuf {
     runtime_dir.join("events.fifo")
 }
 
+/// The control socket in a runtime dir (see [`crate::rpc`] with the
+/// `rpc` feature).
+pub fn control_socket(runtime_dir: &Path) -> PathBuf {
+    runtime_dir.join("control.sock")
+}
+
 /// The controller's pidfile in a runtime dir.
 pub fn pidfile(runtime_dir: &Path) -> PathBuf {
     runtime_dir.join("controller.pid")

@@ -201,12 +201,35 @@ impl World {
 
     /// `homesecctl` with this world's instance.
     pub fn ctl(&self, args: &[&str]) -> std::process::Output {
-        Command::new(bin("homesecctl"))
-            .args(args)
+        self.ctl_command(args).output().unwrap()
+    }
+
+    /// The `homesecctl` command line with this world's instance and
+    /// runtime dir (where its control socket is); no code in its
+    /// environment.
+    pub fn ctl_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(bin("homesecctl"));
+        cmd.args(args)
             .arg("--instance")
             .arg(&self.instance)
+            .arg("--runtime-dir")
+            .arg(self.runtime_dir())
+            .env_remove("HOMESEC_CODE")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// `homesecctl` with `code` in `HOMESEC_CODE`, as a script would run it.
+    pub fn ctl_with_code(&self, args: &[&str], code: &str) -> std::process::Output {
+        self.ctl_command(args)
+            .env("HOMESEC_CODE", code)
             .output()
             .unwrap()
+    }
+
+    /// The control socket.
+    pub fn control_socket(&self) -> PathBuf {
+        self.runtime_dir().join("control.sock")
     }
 }
 

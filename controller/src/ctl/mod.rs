@@ -4,14 +4,17 @@
 //!
 //! [`status`] reads the shared-memory segment only — no socket, no request
 //! to the controller — so it works even when the controller is too busy or
-//! too broken to answer, and tells which.
+//! too broken to answer, and tells which. [`control`] is everything that
+//! asks the controller over its control socket.
 
+pub mod control;
 pub mod status;
 
 use homesec_ipc::endpoint::Trust;
+use homesec_ipc::paths;
 use homesec_ipc::status::Liveness;
 use std::io::BufRead;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Exit code of a command that worked.
 pub const EXIT_OK: u8 = 0;
@@ -25,18 +28,31 @@ pub struct Target {
     pub instance: String,
     /// Whose endpoints to trust: the config's `[access]`.
     pub trust: Trust,
+    /// The control socket: in `--runtime-dir`, else the config's, else the
+    /// instance's default runtime dir.
+    pub socket: PathBuf,
 }
 
 impl Target {
-    /// The target of `--instance` and `--config`.
-    pub fn new(instance: Option<&str>, config: Option<&Path>) -> Result<Target, String> {
+    /// The target of `--instance`, `--config` and `--runtime-dir`.
+    pub fn new(
+        instance: Option<&str>,
+        config: Option<&Path>,
+        runtime_dir: Option<&Path>,
+    ) -> Result<Target, String> {
         let house = match config {
             Some(path) => homesec_config::load(path).map_err(|e| e.to_string())?,
             None => homesec_config::default_house(),
         };
+        let instance = instance.map_or(house.instance, str::to_string);
+        let runtime_dir = runtime_dir
+            .map(Path::to_path_buf)
+            .or(house.paths.runtime_dir)
+            .unwrap_or_else(|| paths::default_runtime_dir(&instance));
         Ok(Target {
-            instance: instance.map_or(house.instance, str::to_string),
+            socket: paths::control_socket(&runtime_dir),
             trust: house.access.client_trust().map_err(|e| e.to_string())?,
+            instance,
         })
     }
 }

@@ -44,7 +44,11 @@ impl Claimed {
     /// Removes the endpoints we own (the status segment was already marked
     /// stopped by the house task), then releases the locks.
     pub fn release(self, settings: &Settings) {
-        for path in [settings.fifo(), settings.status_segment()] {
+        for path in [
+            settings.fifo(),
+            settings.control_socket(),
+            settings.status_segment(),
+        ] {
             match std::fs::remove_file(&path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -10,6 +10,7 @@
 pub mod narrate;
 pub mod order;
 pub mod rejects;
+pub mod reply;
 pub mod state;
 pub mod task;
 

@@ -15,16 +15,21 @@ use crate::house::House;
 use crate::house::narrate::narrate;
 use crate::house::order::ReportOrder;
 use crate::house::rejects::RejectLog;
-use crate::ingest::{Input, KeypadAction, SignalKind};
+use crate::house::reply;
+use crate::house::state::CodeCheck;
+use crate::ingest::{CommandInput, Input, SignalKind};
+use crate::outputs::backlog::Ack;
 use crate::outputs::journal::Entry;
 use crate::outputs::memory::{self, AlarmMemory};
 use crate::outputs::{Outputs, status};
 use crate::settings::{Settings, house_model};
 use homesec_config::Config;
+use homesec_ipc::command::Command;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::SCHEMA_VERSION;
 use homesec_ipc::eventlog::record::{CodeResult, SystemCondition};
 use homesec_ipc::line::redact;
+use homesec_ipc::rpc::ControlError;
 use homesec_ipc::status::{Snapshot, SystemTrouble};
 use homesec_ipc::{AlarmState, SensorState};
 use std::sync::Arc;
@@ -106,6 +111,8 @@ struct Counters {
 /// The loop's working state beside the owned parts.
 struct Turn {
     records: Vec<Entry>,
+    /// Replies owed once this turn's records are durable.
+    acks: Vec<Ack>,
     counters: Counters,
     stop_reason: Option<&'static str>,
     rejects: RejectLog,
@@ -154,6 +161,7 @@ impl HouseTask {
     pub async fn run(mut self, inputs: mpsc::Receiver<Input>) -> Result<(), HouseTaskError> {
         let mut turn = Turn {
             records: Vec::new(),
+            acks: Vec::new(),
             counters: Counters::default(),
             stop_reason: None,
             rejects: RejectLog::default(),
@@ -354,30 +362,7 @@ impl HouseTask {
                 source,
                 sent_at_ns,
             } => self.sensor_report(now, sensor, state, source, sent_at_ns, turn),
-            Input::Keypad {
-                action,
-                code,
-                source,
-            } => {
-                let events = match action {
-                    KeypadAction::Arm { mode, force } => {
-                        self.house.arm(now, mode, code, force, &source)
-                    }
-                    KeypadAction::Disarm => self.house.disarm(now, code, &source),
-                    KeypadAction::Bypass { sensor } => {
-                        self.house.bypass(now, &sensor, code, &source)
-                    }
-                };
-                self.clear_memory_lost(now, &events, turn);
-                // Refused by the house (arming while armed, bypass of an
-                // unknown sensor): counted like any refused input.
-                if events.iter().any(|e| matches!(e, Event::Rejected { .. })) {
-                    turn.counters.rejected += 1;
-                } else {
-                    turn.counters.accepted += 1;
-                }
-                turn.extend(&self.clock, now, events);
-            }
+            Input::Command(input) => self.command(now, input, turn),
             Input::Rejected {
                 source,
                 reason,
@@ -390,6 +375,76 @@ impl HouseTask {
                 failed,
                 detail,
             } => self.input_trouble(now, input, failed, detail, turn),
+        }
+    }
+
+    /// A command: applied unless its caller's deadline has passed, its
+    /// records recorded, and the answer owed to a waiting caller queued
+    /// behind them, so it is sent once they are durable.
+    fn command(&mut self, now: Millis, input: CommandInput, turn: &mut Turn) {
+        let CommandInput {
+            command,
+            code,
+            caller,
+            reply,
+            deadline,
+        } = input;
+        let source = caller.to_string();
+        if deadline.is_some_and(|at| Instant::now() >= at) {
+            // The caller has given up: applying it now would surprise them.
+            let reason = format!("{} arrived after its deadline; not applied", command.word());
+            turn.reject(&self.clock, now, source, reason, command.word().to_string());
+            return;
+        }
+        let unknown = match &command {
+            Command::Bypass { sensors, .. } => sensors
+                .iter()
+                .find(|id| self.house.sensor(id).is_none())
+                .cloned(),
+            _ => None,
+        };
+        let events = self.run_command(now, command, code, &source);
+        self.clear_memory_lost(now, &events, turn);
+        // Refused by the house (arming while armed, bypass of an unknown
+        // sensor): counted like any refused input.
+        if events.iter().any(|e| matches!(e, Event::Rejected { .. })) {
+            turn.counters.rejected += 1;
+        } else {
+            turn.counters.accepted += 1;
+        }
+        let locked_for = self
+            .house
+            .code_entry_locked_until(now)
+            .map(|until| until - now);
+        let outcome = match unknown {
+            Some(sensor) => Err(ControlError::UnknownSensor { sensor }),
+            None => reply::outcome(&events, self.house.state(), locked_for),
+        };
+        turn.extend(&self.clock, now, events);
+        if let Some(reply) = reply {
+            turn.acks.push(reply::owed(reply, outcome));
+        }
+    }
+
+    /// What the house does for a command.
+    fn run_command(
+        &mut self,
+        now: Millis,
+        command: Command,
+        code: CodeCheck,
+        source: &str,
+    ) -> Vec<Event> {
+        match command {
+            Command::Arm { mode, options } => {
+                self.house.arm(now, mode, code, options.force, source)
+            }
+            Command::Disarm => self.house.disarm(now, code, source),
+            Command::Bypass { sensors, on: true } => sensors
+                .iter()
+                .flat_map(|sensor| self.house.bypass(now, sensor, code.clone(), source))
+                .collect(),
+            Command::ActivateAlarm { .. } => self.house.panic(now, source),
+            Command::Bypass { on: false, .. } | Command::Silence | Command::SirenTest => Vec::new(),
         }
     }
 
@@ -533,11 +588,12 @@ impl HouseTask {
             *old = locked_until;
             changed
         });
-        if !turn.records.is_empty() {
+        if !turn.records.is_empty() || !turn.acks.is_empty() {
             let records = std::mem::take(&mut turn.records);
+            let acks = std::mem::take(&mut turn.acks);
             self.outputs
                 .journal
-                .send(records)
+                .send(records, acks)
                 .map_err(|_| HouseTaskError::JournalGone)?;
         }
         let snapshot = self.snapshot(turn.counters, running);

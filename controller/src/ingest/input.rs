@@ -7,9 +7,12 @@
 
 use crate::house::CodeCheck;
 use homesec_config::Config;
-use homesec_ipc::{Mode, SensorState};
+use homesec_ipc::SensorState;
+use homesec_ipc::command::{Caller, Command};
+use homesec_ipc::rpc::{Applied, ControlError};
 use std::sync::Arc;
-use tokio::sync::mpsc;
+use std::time::Instant;
+use tokio::sync::{mpsc, oneshot};
 
 /// How many inputs may wait for the house task before senders wait.
 pub const INPUT_CAPACITY: usize = 1024;
@@ -32,15 +35,9 @@ pub enum Input {
         /// queue message's own stamp, or when a line was read.
         sent_at_ns: u64,
     },
-    /// A keypad function with a code that has been checked.
-    Keypad {
-        /// What was asked.
-        action: KeypadAction,
-        /// Whose code it was.
-        code: CodeCheck,
-        /// Where it came from.
-        source: String,
-    },
+    /// A command (keypad line, queue keypad message, RPC call), its code
+    /// checked if it needs one.
+    Command(CommandInput),
     /// Input that was refused before it meant anything.
     Rejected {
         /// Where it came from.
@@ -76,24 +73,25 @@ pub enum Input {
     },
 }
 
-/// A keypad function.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeypadAction {
-    /// Arm in a mode, optionally forcing past open sensors.
-    Arm {
-        /// The mode.
-        mode: Mode,
-        /// Bypass open or faulted sensors instead of refusing.
-        force: bool,
-    },
-    /// Disarm.
-    Disarm,
-    /// Bypass one sensor until the next disarm.
-    Bypass {
-        /// Sensor id.
-        sensor: String,
-    },
+/// A command on its way to the house.
+#[derive(Debug)]
+pub struct CommandInput {
+    /// What was asked.
+    pub command: Command,
+    /// Whose code came with it (`NotChecked` for a command that needs none,
+    /// or while code entry is locked).
+    pub code: CodeCheck,
+    /// Who asked, and how.
+    pub caller: Caller,
+    /// Where the answer goes, once the command's records are durable (RPC
+    /// calls; a keypad line has nobody waiting).
+    pub reply: Option<Reply>,
+    /// After this the caller has given up: the command is not applied.
+    pub deadline: Option<Instant>,
 }
+
+/// The answer to a command that someone waits for.
+pub type Reply = oneshot::Sender<Result<Applied, ControlError>>;
 
 /// The signals that reach the house task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

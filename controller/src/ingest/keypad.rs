@@ -12,8 +12,9 @@
 //! as locked whatever they are).
 
 use crate::house::CodeCheck;
-use crate::ingest::{Input, KeypadAction};
+use crate::ingest::{CommandInput, Input, Reply};
 use homesec_config::{CodeMatch, Config};
+use homesec_ipc::command::{ArmOptions, Caller, Command};
 use homesec_ipc::line::Control;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -124,34 +125,63 @@ impl Keypad {
         Arc::clone(&self.config.borrow())
     }
 
-    /// A keypad line as an input, its code checked on the blocking pool
-    /// (a first check hashes, which is deliberately slow).
-    pub async fn input(&self, control: Control, source: String) -> Input {
-        let (action, code) = match control {
-            Control::Arm { mode, code, force } => (KeypadAction::Arm { mode, force }, code),
-            Control::Disarm { code } => (KeypadAction::Disarm, code),
-            Control::Bypass { sensor, code } => (KeypadAction::Bypass { sensor }, code),
+    /// A keypad line (FIFO, pipe, queue) as an input.
+    pub async fn line(&self, control: Control, caller: Caller) -> Input {
+        let (command, code) = match control {
+            Control::Arm { mode, code, force } => {
+                let options = ArmOptions {
+                    force,
+                    skip_delay: false,
+                };
+                (Command::Arm { mode, options }, code)
+            }
+            Control::Disarm { code } => (Command::Disarm, code),
+            Control::Bypass { sensor, code } => (
+                Command::Bypass {
+                    sensors: vec![sensor],
+                    on: true,
+                },
+                code,
+            ),
         };
+        self.command(command, Some(code), caller, None, None).await
+    }
+
+    /// A command as an input, its code checked on the blocking pool if it
+    /// needs one (a first check hashes, which is deliberately slow).
+    pub async fn command(
+        &self,
+        command: Command,
+        code: Option<String>,
+        caller: Caller,
+        reply: Option<Reply>,
+        deadline: Option<Instant>,
+    ) -> Input {
+        let code = match code {
+            Some(code) if command.needs_code() => self.check(code, &caller).await,
+            _ => CodeCheck::NotChecked,
+        };
+        Input::Command(CommandInput {
+            command,
+            code,
+            caller,
+            reply,
+            deadline,
+        })
+    }
+
+    async fn check(&self, code: String, caller: &Caller) -> CodeCheck {
         // While code entry is locked the house refuses every code anyway:
         // guessing then costs the guesser time, not us a hash each.
         let locked = (*self.locked_until.borrow()).is_some_and(|until| until > Instant::now());
         if locked {
-            tracing::debug!(%source, "code entry is locked: code not checked");
-            return Input::Keypad {
-                action,
-                code: CodeCheck::NotChecked,
-                source,
-            };
+            tracing::debug!(%caller, "code entry is locked: code not checked");
+            return CodeCheck::NotChecked;
         }
         let (config, checker) = (self.config(), Arc::clone(&self.checker));
         let check = tokio::task::spawn_blocking(move || checker.check(&config, &code)).await;
         // A panicking hash check is a bug, not a valid code: treat it as wrong.
-        let code = check.unwrap_or(CodeCheck::Wrong);
-        Input::Keypad {
-            action,
-            code,
-            source,
-        }
+        check.unwrap_or(CodeCheck::Wrong)
     }
 }
 

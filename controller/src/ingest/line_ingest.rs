@@ -9,6 +9,7 @@
 
 use crate::ingest::keypad::Keypad;
 use crate::ingest::{Input, InputSender};
+use homesec_ipc::command::{Caller, Via};
 use homesec_ipc::line::{self, Control, Line, LineError, LineSplitter};
 
 /// Reads lines from one source and forwards them to the house task.
@@ -73,7 +74,10 @@ impl LineIngest {
         for pending in self.pending.drain(..) {
             let input = match pending {
                 Pending::Ready(input) => input,
-                Pending::Keypad(control) => self.keypad.input(control, self.source.clone()).await,
+                Pending::Keypad(control) => {
+                    let caller = Caller::anonymous(Via::Fifo, self.source.clone());
+                    self.keypad.line(control, caller).await
+                }
             };
             self.inputs.send(input).await.map_err(|_| Closed)?;
         }

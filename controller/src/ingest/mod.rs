@@ -24,4 +24,4 @@ pub mod signals;
 pub mod simulation;
 pub mod supervisor;
 
-pub use input::{INPUT_CAPACITY, Input, InputSender, KeypadAction, SignalKind};
+pub use input::{CommandInput, INPUT_CAPACITY, Input, InputSender, Reply, SignalKind};

@@ -14,6 +14,7 @@
 
 use crate::ingest::keypad::Keypad;
 use crate::ingest::{Input, InputSender};
+use homesec_ipc::command::{Caller, Via};
 use homesec_ipc::endpoint::Trust;
 use homesec_ipc::line::{self, Control, Line};
 use homesec_ipc::mq::{self, DecodeError, Message, Received, Receiver};
@@ -101,7 +102,9 @@ impl Route {
 /// Checks keypad lines in the order they came and passes them on.
 async fn check_codes(mut lines: mpsc::Receiver<Control>, keypad: Keypad, inputs: InputSender) {
     while let Some(control) = lines.recv().await {
-        let input = keypad.input(control, SOURCE.to_string()).await;
+        let input = keypad
+            .line(control, Caller::anonymous(Via::Mq, SOURCE))
+            .await;
         if inputs.send(input).await.is_err() {
             return;
         }

@@ -1,17 +1,52 @@
 //! The records between the house task and the event log writer: a queue
 //! the house appends to without ever waiting, and the writer thread takes
-//! from. While the disk refuses writes (full, failing) records wait here —
+//! from. Replies owed to callers (an RPC returns once its command's record
+//! is durable) travel in the same queue, behind the records they wait for. While the disk refuses writes (full, failing) records wait here —
 //! up to [`MAX_BACKLOG`]; past that the oldest are dropped and counted, so
 //! that a disk that stays full for days costs memory that is bounded, and
 //! the house, its siren and its status never stop for the disk.
 
 use super::journal::Entry;
 use std::collections::VecDeque;
+use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 /// Records that may wait in memory for the disk.
 pub const MAX_BACKLOG: usize = 100_000;
+
+/// One thing for the journal, in order.
+#[derive(Debug)]
+pub enum Item {
+    /// A record to write.
+    Record(Entry),
+    /// A reply owed once every record before it is durable.
+    Ack(Ack),
+}
+
+/// Something owed once every record sent before it is durable: called
+/// with the durable `seq`. Dropped without a call when that cannot happen
+/// (the backlog overflowed, or the journal stopped with records unwritten),
+/// which a waiting caller sees as its reply channel closing.
+pub struct Ack(Box<dyn FnOnce(u64) + Send>);
+
+impl Ack {
+    /// An ack that runs `done` with the durable `seq`.
+    pub fn new(done: impl FnOnce(u64) + Send + 'static) -> Ack {
+        Ack(Box::new(done))
+    }
+
+    /// Runs it.
+    pub fn done(self, seq: u64) {
+        (self.0)(seq);
+    }
+}
+
+impl fmt::Debug for Ack {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Ack")
+    }
+}
 
 /// The house task's end: appends, never waits.
 pub struct JournalSender {
@@ -30,7 +65,7 @@ struct Shared {
 
 #[derive(Default)]
 struct Backlog {
-    entries: VecDeque<Entry>,
+    entries: VecDeque<Item>,
     /// Records dropped because the backlog was full, since the start.
     lost: u64,
     /// The house task is done: no more records come.
@@ -45,8 +80,8 @@ pub struct Gone;
 
 /// What the writer takes in one go.
 pub struct Taken {
-    /// Records, oldest first.
-    pub entries: Vec<Entry>,
+    /// Records and acks, oldest first.
+    pub entries: Vec<Item>,
     /// Whether the house task is done (and this is the last of it).
     pub closed: bool,
     /// Records dropped since the start because the backlog was full.
@@ -74,14 +109,18 @@ impl Shared {
 }
 
 impl JournalSender {
-    /// Appends records. Never waits: past [`MAX_BACKLOG`] the oldest
-    /// waiting records are dropped and counted.
-    pub fn send(&self, records: Vec<Entry>) -> Result<(), Gone> {
+    /// Appends records, then the acks owed once they are durable. Never
+    /// waits: past [`MAX_BACKLOG`] the oldest waiting items are dropped and
+    /// counted.
+    pub fn send(&self, records: Vec<Entry>, acks: Vec<Ack>) -> Result<(), Gone> {
         let mut backlog = self.shared.lock();
         if backlog.gone {
             return Err(Gone);
         }
-        backlog.entries.extend(records);
+        backlog
+            .entries
+            .extend(records.into_iter().map(Item::Record));
+        backlog.entries.extend(acks.into_iter().map(Item::Ack));
         let over = backlog.entries.len().saturating_sub(MAX_BACKLOG);
         if over > 0 {
             backlog.entries.drain(..over);
@@ -139,7 +178,7 @@ impl JournalReceiver {
     /// Puts records it could not write yet back at the front (they stay
     /// older than anything sent since); past [`MAX_BACKLOG`] the oldest are
     /// dropped and counted.
-    pub fn put_back(&self, records: impl DoubleEndedIterator<Item = Entry>) {
+    pub fn put_back(&self, records: impl DoubleEndedIterator<Item = Item>) {
         let mut backlog = self.shared.lock();
         for entry in records.rev() {
             backlog.entries.push_front(entry);
@@ -185,35 +224,53 @@ mod tests {
         (ts, Event::Siren { on })
     }
 
+    fn record(item: &Item) -> Option<&Entry> {
+        match item {
+            Item::Record(entry) => Some(entry),
+            Item::Ack(_) => None,
+        }
+    }
+
     #[test]
     fn the_house_never_waits_and_a_full_backlog_drops_the_oldest() {
         let (tx, rx) = channel();
-        tx.send(vec![entry(true); MAX_BACKLOG]).unwrap();
-        tx.send(vec![entry(false); 10]).unwrap();
+        tx.send(vec![entry(true); MAX_BACKLOG], Vec::new()).unwrap();
+        tx.send(vec![entry(false); 10], Vec::new()).unwrap();
         let taken = rx.take(Some(Duration::ZERO));
         assert_eq!(taken.entries.len(), MAX_BACKLOG);
         assert_eq!(taken.lost, 10);
-        assert_eq!(taken.entries.last(), Some(&entry(false)), "the newest stay");
+        let last = taken.entries.last().and_then(record);
+        assert_eq!(last, Some(&entry(false)), "the newest stay");
         assert!(!taken.closed);
         drop(tx);
         assert!(rx.take(None).closed);
     }
 
     #[test]
-    fn records_put_back_stay_ahead_of_newer_ones() {
+    fn records_put_back_stay_ahead_of_newer_ones_and_acks_follow_their_records() {
         let (tx, rx) = channel();
-        tx.send(vec![entry(true), entry(true)]).unwrap();
+        let acked = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let seen = std::sync::Arc::clone(&acked);
+        let ack = Ack::new(move |seq| seen.store(seq, std::sync::atomic::Ordering::SeqCst));
+        tx.send(vec![entry(true), entry(true)], vec![ack]).unwrap();
         let taken = rx.take(None);
-        tx.send(vec![entry(false)]).unwrap();
+        tx.send(vec![entry(false)], Vec::new()).unwrap();
         rx.put_back(taken.entries.into_iter());
-        let again = rx.take(None);
-        assert_eq!(again.entries, vec![entry(true), entry(true), entry(false)]);
+        let mut again = rx.take(None).entries;
+        assert_eq!(again.len(), 4);
+        let Item::Ack(ack) = again.remove(2) else {
+            panic!("the ack is behind its turn's records, before newer ones");
+        };
+        let records: Vec<&Entry> = again.iter().filter_map(record).collect();
+        assert_eq!(records, [&entry(true), &entry(true), &entry(false)]);
+        ack.done(7);
+        assert_eq!(acked.load(std::sync::atomic::Ordering::SeqCst), 7);
     }
 
     #[test]
     fn a_gone_writer_is_told() {
         let (tx, rx) = channel();
         drop(rx);
-        assert!(tx.send(vec![entry(true)]).is_err());
+        assert!(tx.send(vec![entry(true)], Vec::new()).is_err());
     }
 }

@@ -19,7 +19,7 @@
 //! says how many records it could not write. No record is shown as logged
 //! (`logged_seq`) before it is durable.
 
-use super::backlog::{self, JournalReceiver, JournalSender};
+use super::backlog::{self, Ack, Item, JournalReceiver, JournalSender};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use homesec_ipc::eventlog::chain::Chain;
 use homesec_ipc::eventlog::{Event, files, tail};
@@ -91,6 +91,11 @@ pub struct Journal {
     floor: Option<NaiveDate>,
     logged: watch::Sender<u64>,
     health: watch::Sender<JournalHealth>,
+    /// The highest `seq` known durable (on disk before this run, or
+    /// written and synced by it).
+    durable: u64,
+    /// Acks owed once the `seq` beside them is durable, in order.
+    acks: Vec<(u64, Ack)>,
 }
 
 impl Journal {
@@ -118,6 +123,7 @@ impl Journal {
             }
             None => Chain::new(),
         };
+        let durable = chain.next_seq().saturating_sub(1);
         Ok(Journal {
             events_dir: events_dir.to_path_buf(),
             chain,
@@ -128,6 +134,8 @@ impl Journal {
             floor: newest,
             logged: watch::Sender::new(0),
             health: watch::Sender::new(JournalHealth::default()),
+            durable,
+            acks: Vec::new(),
         })
     }
 
@@ -187,7 +195,7 @@ impl Journal {
     }
 
     /// Announces whether the last round wrote everything; `true` if it did.
-    fn health_after(&mut self, rest: &[Entry], lost: u64) -> bool {
+    fn health_after(&mut self, rest: &[Item], lost: u64) -> bool {
         let healthy = rest.is_empty() && self.buf.is_empty();
         let fault = if healthy {
             None
@@ -209,22 +217,32 @@ impl Journal {
         healthy
     }
 
-    /// Writes what is encoded and then `entries`, each to the file of its
-    /// local date (never older than the floor), made durable. Returns the
-    /// entries not yet encoded when a write failed (the encoded rest stays
-    /// in the buffer for the next try).
-    fn write_all(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
+    /// Writes what is encoded and then `items`, each record to the file of
+    /// its local date (never older than the floor), made durable, and runs
+    /// the acks whose records are. Returns the items not yet reached when a
+    /// write failed (the encoded rest stays in the buffer for the next try).
+    fn write_all(&mut self, items: Vec<Item>) -> Vec<Item> {
         if self.flush().is_err() {
-            return entries;
+            return items;
         }
-        let mut entries = entries.into_iter();
-        while let Some((ts, event)) = entries.next() {
+        let mut items = items.into_iter();
+        while let Some(item) = items.next() {
+            let (ts, event) = match item {
+                Item::Record(entry) => entry,
+                Item::Ack(ack) => {
+                    // Owed once the last record encoded before it is durable.
+                    let after = self.chain.next_seq().saturating_sub(1);
+                    self.acks.push((after, ack));
+                    continue;
+                }
+            };
             let date = self
                 .floor
                 .map_or(ts.date_naive(), |floor| floor.max(ts.date_naive()));
             if self.buf_date != Some(date) || self.buf.len() >= MAX_BATCH_BYTES {
                 if self.flush().is_err() {
-                    return std::iter::once((ts, event)).chain(entries).collect();
+                    let this = Item::Record((ts, event));
+                    return std::iter::once(this).chain(items).collect();
                 }
                 self.buf_date = Some(date);
                 self.floor = Some(date);
@@ -237,7 +255,18 @@ impl Journal {
             }
         }
         let _ = self.flush();
+        self.run_acks();
         Vec::new()
+    }
+
+    /// Runs the acks whose records are durable.
+    fn run_acks(&mut self) {
+        let due = self
+            .acks
+            .partition_point(|&(after, _)| after <= self.durable);
+        for (_, ack) in self.acks.drain(..due) {
+            ack.done(self.durable);
+        }
     }
 
     /// Writes the buffer to its day file and makes it durable. On failure
@@ -282,6 +311,7 @@ impl Journal {
         for (at, _) in &mut self.ends {
             *at -= end;
         }
+        self.durable = seq;
         self.logged.send_replace(seq);
         tracing::trace!("durable up to seq {seq}");
     }
@@ -367,7 +397,7 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use homesec_ipc::eventlog::reader::{Item, ProblemKind, Reader};
+    use homesec_ipc::eventlog::reader::{Item as ReadItem, ProblemKind, Reader};
 
     fn ts(text: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(text).unwrap()
@@ -377,14 +407,40 @@ mod tests {
         Event::Siren { on }
     }
 
+    fn records(entries: &[Entry]) -> Vec<Item> {
+        entries.iter().cloned().map(Item::Record).collect()
+    }
+
+    #[test]
+    fn an_ack_runs_once_the_records_before_it_are_durable() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::open(dir.path()).unwrap();
+        let day = ts("2026-11-22T10:00:00+00:00");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let ack = |tx: std::sync::mpsc::Sender<u64>| Ack::new(move |seq| tx.send(seq).unwrap());
+        let mut items = records(&[(day, siren(true)), (day, siren(false))]);
+        items.push(Item::Ack(ack(tx.clone())));
+        items.extend(records(&[(day, siren(true))]));
+        journal.write_all(items);
+        assert_eq!(
+            rx.try_recv(),
+            Ok(3),
+            "run after the write, with the durable seq"
+        );
+        assert_eq!(read(dir.path()).0, [1, 2, 3]);
+        // An ack with nothing before it in its batch is owed nothing new.
+        journal.write_all(vec![Item::Ack(ack(tx))]);
+        assert_eq!(rx.try_recv(), Ok(3));
+    }
+
     /// Records and problems of a whole events dir.
     fn read(dir: &Path) -> (Vec<u64>, Vec<ProblemKind>) {
         let mut reader = Reader::from_dir(dir).unwrap();
         let (mut seqs, mut problems) = (Vec::new(), Vec::new());
         while let Some(item) = reader.next_item() {
             match item {
-                Item::Record(e) => seqs.push(e.record.seq),
-                Item::Problem(p) => problems.push(p.kind),
+                ReadItem::Record(e) => seqs.push(e.record.seq),
+                ReadItem::Problem(p) => problems.push(p.kind),
             }
         }
         (seqs, problems)
@@ -399,7 +455,7 @@ mod tests {
             (ts("2026-03-29T00:00:00.000+01:00"), siren(false)),
             (ts("2026-03-29T03:00:00.000+02:00"), siren(true)),
         ];
-        journal.write_all(entries.to_vec());
+        journal.write_all(records(&entries));
         let names: Vec<String> = files::list_files(dir.path())
             .unwrap()
             .into_iter()
@@ -416,10 +472,10 @@ mod tests {
     fn a_clock_stepping_back_never_sends_records_to_an_older_file() {
         let dir = tempfile::tempdir().unwrap();
         let mut journal = Journal::open(dir.path()).unwrap();
-        journal.write_all([(ts("2026-11-22T08:00:00+00:00"), siren(true))].to_vec());
+        journal.write_all(records(&[(ts("2026-11-22T08:00:00+00:00"), siren(true))]));
         drop(journal);
         let mut journal = Journal::open(dir.path()).unwrap();
-        journal.write_all([(ts("2026-11-21T08:00:00+00:00"), siren(false))].to_vec());
+        journal.write_all(records(&[(ts("2026-11-21T08:00:00+00:00"), siren(false))]));
         let names: Vec<_> = files::list_files(dir.path())
             .unwrap()
             .into_iter()
@@ -436,7 +492,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let day = ts("2026-11-22T10:00:00+00:00");
         let mut first = Journal::open(dir.path()).unwrap();
-        first.write_all([(day, siren(true)), (day, siren(false))].to_vec());
+        first.write_all(records(&[(day, siren(true)), (day, siren(false))]));
         drop(first);
         // A crash in the middle of the next record.
         let file = dir.path().join("2026-11-22.jsonl");
@@ -446,7 +502,7 @@ mod tests {
         drop(f);
 
         let mut second = Journal::open(dir.path()).unwrap();
-        second.write_all([(day, siren(true))].to_vec());
+        second.write_all(records(&[(day, siren(true))]));
         let (seqs, problems) = read(dir.path());
         assert_eq!(seqs, [1, 2, 3], "seq continues from the last valid record");
         assert_eq!(problems.len(), 1, "{problems:?}");

@@ -112,7 +112,7 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::clock::HouseClock;
 use crate::vocab::{AlarmState, Mode, SensorKind, SensorState};
@@ -122,7 +122,7 @@ pub use reader::{BUSY_TIMEOUT, StatusReader};
 pub use writer::{StatusWriter, segment_mode};
 
 /// The house status at one publish, as plain values.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// The controller's process id.
     pub pid: u32,
@@ -161,7 +161,7 @@ pub struct Snapshot {
 }
 
 /// System trouble conditions, each a flag bit of the header.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SystemTrouble {
     /// The alarm memory could not be read at start: the house started in
     /// the safest state the event log allowed; a valid code clears this.
@@ -193,7 +193,7 @@ impl SystemTrouble {
 }
 
 /// One sensor's status.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SensorSlot {
     /// Sensor id (at most 32 bytes).
     pub id: String,
@@ -220,7 +220,7 @@ pub struct SensorSlot {
 }
 
 /// One camera's status.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CameraSlot {
     /// Camera id (at most 32 bytes).
     pub id: String,
@@ -410,7 +410,7 @@ impl StatusError {
 }
 
 /// Whether the controller behind a snapshot is alive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "liveness")]
 pub enum Liveness {
     /// Running, and the heartbeat is recent.
