@@ -21,12 +21,13 @@ use crate::outputs::memory::{self, AlarmMemory};
 use crate::outputs::{Outputs, status};
 use crate::settings::{Settings, house_model};
 use homesec_config::Config;
+use homesec_ipc::command::ArmOptions;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::SCHEMA_VERSION;
 use homesec_ipc::eventlog::record::{CodeResult, SystemCondition};
 use homesec_ipc::line::redact;
 use homesec_ipc::status::{Snapshot, SystemTrouble};
-use homesec_ipc::{AlarmState, SensorState};
+use homesec_ipc::{AlarmKind, AlarmState, SensorState};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
@@ -361,7 +362,11 @@ impl HouseTask {
             } => {
                 let events = match action {
                     KeypadAction::Arm { mode, force } => {
-                        self.house.arm(now, mode, code, force, &source)
+                        let options = ArmOptions {
+                            force,
+                            skip_delay: false,
+                        };
+                        self.house.arm(now, mode, code, options, &source)
                     }
                     KeypadAction::Disarm => self.house.disarm(now, code, &source),
                     KeypadAction::Bypass { sensor } => {
@@ -411,7 +416,9 @@ impl HouseTask {
         match signal {
             SignalKind::Usr1 => {
                 tracing::warn!(?sender_pid, "SIGUSR1: panic alarm");
-                let events = self.house.panic(now, "signal");
+                let events = self
+                    .house
+                    .activate(now, AlarmKind::Panic, "SIGUSR1", "signal");
                 turn.extend(&self.clock, now, events);
             }
             SignalKind::Usr2 => {

@@ -374,7 +374,7 @@ mod tests {
     }
 
     fn siren(on: bool) -> Event {
-        Event::Siren { on }
+        Event::siren(on)
     }
 
     /// Records and problems of a whole events dir.
