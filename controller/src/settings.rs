@@ -12,6 +12,7 @@ use homesec_ipc::clock::HouseClock;
 use homesec_ipc::endpoint::Trust;
 use homesec_ipc::paths;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The command-line overrides.
 #[derive(Debug, Clone, Default)]
@@ -238,6 +239,10 @@ pub fn check_config(path: Option<&Path>) -> anyhow::Result<String> {
     ))
 }
 
+/// How long a siren test sounds. Not in the house description (yet): a
+/// short fixed burst is all a test needs.
+pub const SIREN_TEST: Duration = Duration::from_secs(3);
+
 /// The alarm state machine's view of a config.
 pub fn house_model(config: &Config) -> (Vec<SensorSpec>, Rules) {
     let sensors = config
@@ -259,6 +264,7 @@ pub fn house_model(config: &Config) -> (Vec<SensorSpec>, Rules) {
         swinger_limit: config.alarm.swinger_limit,
         max_wrong_codes: config.codes.max_wrong,
         lockout: config.codes.lockout,
+        siren_test: SIREN_TEST,
     };
     (sensors, rules)
 }

@@ -346,14 +346,14 @@ impl House {
                 .delay(180_000)
                 .into(),
             );
-            events.push(Event::Siren { on: true });
+            events.push(Event::siren(true));
             events.push(self.code("disarm", CodeResult::Accepted, Some(user.clone())));
             events.push(
                 self.alarm(AlarmState::Triggered, AlarmState::Disarmed, Cause::Disarm)
                     .user(&user)
                     .no_mode(),
             );
-            events.push(Event::Siren { on: false });
+            events.push(Event::siren(false));
         } else {
             events.push(self.code("disarm", CodeResult::Accepted, Some(user.clone())));
             events.push(

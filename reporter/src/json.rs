@@ -57,7 +57,7 @@
 //! | `integrity.problems` | capped list of `{file, line, kind, detail}` | `kind`: `gap`, `chain_break`, `corrupt`, `torn`, or `in_progress` (the unterminated last line of the current house day's file: the controller writing it; not a failure) |
 //!
 //! **totals**: `{alarms, arms, disarms, events, faults, rejected, failed_codes}`:
-//! alarms raised (into `triggered`, plus duress alarms), arm commands taken,
+//! alarms raised (into `triggered`, plus silent alarms), arm commands taken,
 //! disarms, accepted sensor events, trouble conditions that started,
 //! refused inputs, wrong or locked-out codes.
 //!
@@ -71,8 +71,8 @@
 //! **alarm**: `{cause, sensor, zone, sensor_kind, mode, triggered_at,
 //! before_period, silent, user, source, entry_started_at, entry_delay_ms,
 //! entry_used_ms, also, timed_out_at, disarmed, clips}`; `cause` is
-//! `intrusion`, `panic`, `tamper`, `fire`, `restore`, `duress` (silent,
-//! `user` set) or `other`; `before_period` marks an alarm raised earlier and
+//! `intrusion`, `panic`, `tamper`, `fire`, `medical`, `restore`, `duress`
+//! (silent, `user` set), `silent` (a silent `activate_alarm`) or `other`; `before_period` marks an alarm raised earlier and
 //! still running when the period began; the `entry_*` fields say when the
 //! entry delay began, how long it was and how much was used before the
 //! trigger (null without one); `also` lists `{at, cause, sensor}` raised

@@ -103,7 +103,8 @@ pub struct Summary {
 /// the week before.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Totals {
-    /// Alarms raised (into `triggered`, and silent duress alarms).
+    /// Alarms raised (into `triggered`, and silent alarms: duress codes and
+    /// silent `activate_alarm`s).
     pub alarms: u64,
     /// Arm commands taken (into `arming`).
     pub arms: u64,
@@ -305,12 +306,16 @@ pub enum AlarmCause {
     Panic,
     /// A tamper loop or switch.
     Tamper,
-    /// Smoke.
+    /// Smoke, or a fire alarm raised by RPC.
     Fire,
+    /// A medical alarm raised by RPC.
+    Medical,
     /// The controller restarted during an entry delay or an alarm.
     Restore,
     /// A duress code: a silent alarm.
     Duress,
+    /// A silent alarm raised by RPC (`activate_alarm` of kind `silent`).
+    Silent,
     /// Any other cause the log gives.
     Other,
 }
@@ -328,11 +333,11 @@ pub struct Alarm {
     pub sensor_kind: Option<SensorKind>,
     /// The armed mode at the time.
     pub mode: Option<Mode>,
-    /// When the siren went on (for a duress alarm: when the code was entered).
+    /// When the siren went on (for a silent alarm: when it was raised).
     pub triggered_at: Time,
     /// Whether it was raised before the period began and still running at its start.
     pub before_period: bool,
-    /// A silent alarm (duress): no siren.
+    /// A silent alarm (duress, or a silent `activate_alarm`): no siren.
     pub silent: bool,
     /// The user, for a duress alarm.
     pub user: Option<String>,

@@ -48,8 +48,10 @@ pub fn cause(cause: AlarmCause) -> &'static str {
         AlarmCause::Panic => "panic",
         AlarmCause::Tamper => "tamper",
         AlarmCause::Fire => "fire",
+        AlarmCause::Medical => "medical",
         AlarmCause::Restore => "restored after restart",
         AlarmCause::Duress => "duress (silent)",
+        AlarmCause::Silent => "silent alarm",
         AlarmCause::Other => "other",
     }
 }

@@ -214,3 +214,36 @@ fn a_status_segment_another_user_forged_is_not_believed() {
         "{stderr}"
     );
 }
+
+#[test]
+#[ignore = "needs root to play another local user with setpriv; .ci/run runs it"]
+fn a_peer_of_another_uid_is_refused_on_the_control_socket_even_when_it_can_reach_it() {
+    let world = World::new("rpcpeer");
+    let controller = world.start();
+    // A deployment that got the permissions wrong: the socket and every
+    // dir above it open to all. The kernel's word on the peer still stops it.
+    let open = std::fs::Permissions::from_mode(0o777);
+    let mut dir = world.control_socket();
+    std::fs::set_permissions(&dir, open.clone()).unwrap();
+    while let Some(parent) = dir.parent().map(Path::to_path_buf) {
+        if parent == world.dir.path().parent().unwrap_or(Path::new("/")) {
+            break;
+        }
+        std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o755)).unwrap();
+        dir = parent;
+    }
+    let out = as_other_user(&intruder())
+        .args(["knock", world.control_socket().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "closed");
+    controller.wait_for_log(&format!("uid {OTHER_USER}"));
+    controller.wait_for_log("may not use the control socket");
+    assert!(controller.stop().success());
+    let (records, _) = world.log();
+    assert!(records.iter().any(|r| matches!(
+        &r.event,
+        homesec_ipc::eventlog::Event::Rejected { reason, .. } if reason.contains("may not use the control socket")
+    )));
+}

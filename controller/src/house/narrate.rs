@@ -51,6 +51,28 @@ pub fn narrate(event: &Event) {
             tracing::warn!(%source, "duress code of {user}: silent alarm")
         }
         Event::Bypass { sensor, reason, .. } => tracing::info!("{sensor} bypassed ({reason:?})"),
+        Event::Unbypass { sensor, user, .. } => {
+            tracing::info!(
+                "{sensor} bypass ended by {}",
+                user.as_deref().unwrap_or("?")
+            )
+        }
+        Event::ActivateAlarm {
+            alarm_kind,
+            reason,
+            source,
+        } => tracing::warn!(%source, "alarm raised on purpose: {alarm_kind} ({reason})"),
+        Event::Siren {
+            on,
+            cause: Some(cause),
+            user,
+            source,
+        } => tracing::info!(
+            source = source.as_deref().unwrap_or("-"),
+            "siren {} ({cause:?}, user {})",
+            if *on { "on" } else { "off" },
+            user.as_deref().unwrap_or("-")
+        ),
         Event::Trouble {
             sensor,
             condition,

@@ -31,7 +31,7 @@ use homesec_ipc::eventlog::record::{CodeResult, SystemCondition};
 use homesec_ipc::line::redact;
 use homesec_ipc::rpc::ControlError;
 use homesec_ipc::status::{Snapshot, SystemTrouble};
-use homesec_ipc::{AlarmState, SensorState};
+use homesec_ipc::{AlarmKind, AlarmState, SensorState};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
@@ -393,7 +393,17 @@ impl HouseTask {
         if deadline.is_some_and(|at| Instant::now() >= at) {
             // The caller has given up: applying it now would surprise them.
             let reason = format!("{} arrived after its deadline; not applied", command.word());
-            turn.reject(&self.clock, now, source, reason, command.word().to_string());
+            turn.reject(
+                &self.clock,
+                now,
+                source,
+                reason.clone(),
+                command.word().to_string(),
+            );
+            if let Some(reply) = reply {
+                turn.acks
+                    .push(reply::owed(reply, Err(ControlError::Refused { reason })));
+            }
             return;
         }
         let unknown = match &command {
@@ -435,17 +445,49 @@ impl HouseTask {
         source: &str,
     ) -> Vec<Event> {
         match command {
-            Command::Arm { mode, options } => {
-                self.house.arm(now, mode, code, options.force, source)
-            }
+            Command::Arm { mode, options } => self.house.arm(now, mode, code, options, source),
             Command::Disarm => self.house.disarm(now, code, source),
-            Command::Bypass { sensors, on: true } => sensors
-                .iter()
-                .flat_map(|sensor| self.house.bypass(now, sensor, code.clone(), source))
-                .collect(),
-            Command::ActivateAlarm { .. } => self.house.panic(now, source),
-            Command::Bypass { on: false, .. } | Command::Silence | Command::SirenTest => Vec::new(),
+            Command::Bypass { sensors, on } => self.bypass(now, &sensors, on, code, source),
+            Command::ActivateAlarm { kind, reason } => {
+                self.house.activate(now, kind, &reason, source)
+            }
+            Command::Silence => self.house.silence(now, code, source),
+            Command::SirenTest => self.house.siren_test(now, code, source),
         }
+    }
+
+    /// Bypasses (or un-bypasses) each sensor in turn; the code is entered
+    /// once: after the first refusal of the code, nothing more is tried.
+    fn bypass(
+        &mut self,
+        now: Millis,
+        sensors: &[String],
+        on: bool,
+        code: CodeCheck,
+        source: &str,
+    ) -> Vec<Event> {
+        let mut events = Vec::new();
+        for sensor in sensors {
+            let done = if on {
+                self.house.bypass(now, sensor, code.clone(), source)
+            } else {
+                self.house.unbypass(now, sensor, code.clone(), source)
+            };
+            let refused = done.iter().any(|e| {
+                matches!(
+                    e,
+                    Event::Code {
+                        result: CodeResult::Wrong | CodeResult::Locked,
+                        ..
+                    }
+                )
+            });
+            events.extend(done);
+            if refused {
+                break;
+            }
+        }
+        events
     }
 
     fn signal(
@@ -466,7 +508,9 @@ impl HouseTask {
         match signal {
             SignalKind::Usr1 => {
                 tracing::warn!(?sender_pid, "SIGUSR1: panic alarm");
-                let events = self.house.panic(now, "signal");
+                let events = self
+                    .house
+                    .activate(now, AlarmKind::Panic, "SIGUSR1", "signal");
                 turn.extend(&self.clock, now, events);
             }
             SignalKind::Usr2 => {

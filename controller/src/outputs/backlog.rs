@@ -221,7 +221,7 @@ mod tests {
 
     fn entry(on: bool) -> Entry {
         let ts = DateTime::parse_from_rfc3339("2026-11-22T10:00:00+00:00").unwrap();
-        (ts, Event::Siren { on })
+        (ts, Event::siren(on))
     }
 
     fn record(item: &Item) -> Option<&Entry> {

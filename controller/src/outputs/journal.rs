@@ -404,7 +404,7 @@ mod tests {
     }
 
     fn siren(on: bool) -> Event {
-        Event::Siren { on }
+        Event::siren(on)
     }
 
     fn records(entries: &[Entry]) -> Vec<Item> {

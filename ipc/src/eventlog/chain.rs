@@ -188,9 +188,7 @@ pub(crate) fn test_lines(chain: &mut Chain, count: usize) -> Vec<String> {
         let ts = DateTime::from_timestamp(1_790_000_000 + seconds, 0)
             .unwrap()
             .fixed_offset();
-        let event = Event::Siren {
-            on: seconds % 2 == 0,
-        };
+        let event = Event::siren(seconds % 2 == 0);
         chain.append(ts, &event, &mut out).unwrap();
         out.pop();
         lines.push(String::from_utf8(out).unwrap());
@@ -246,7 +244,7 @@ mod tests {
     fn append_writes_records_that_link() {
         let mut chain = Chain::new();
         let mut out = Vec::new();
-        let first = Event::Siren { on: true };
+        let first = Event::siren(true);
         let second = Event::Stop {
             reason: "SIGTERM".into(),
         };
@@ -289,11 +287,7 @@ mod tests {
         let prev = line_hash(b"earlier line");
         let mut chain = Chain::resume(42, prev);
         let mut out = b"kept".to_vec();
-        let seq = chain.append(
-            ts("2026-11-22T00:00:00Z"),
-            &Event::Siren { on: false },
-            &mut out,
-        );
+        let seq = chain.append(ts("2026-11-22T00:00:00Z"), &Event::siren(false), &mut out);
         assert_eq!(seq.unwrap(), 42);
         assert!(out.starts_with(b"kept{"));
         let rec: Record = serde_json::from_slice(&out[4..]).unwrap();

@@ -237,6 +237,8 @@ fn kind_name(event: &Event) -> &'static str {
         Event::Code { .. } => "code",
         Event::Duress { .. } => "duress",
         Event::Bypass { .. } => "bypass",
+        Event::Unbypass { .. } => "unbypass",
+        Event::ActivateAlarm { .. } => "activate_alarm",
         Event::Trouble { .. } => "trouble",
         Event::Siren { .. } => "siren",
         Event::SystemTrouble { .. } => "system_trouble",

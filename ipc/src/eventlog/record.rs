@@ -1,6 +1,8 @@
-//! The event log record schema, version 2 (version 1 had no
-//! `rejected_summary`, `system_trouble`, `clock` and `superseded`; a version-2 reader
-//! reads version-1 logs as they are). `ts` is wall time as the controller
+//! The event log record schema, version 3 (version 1 had no
+//! `rejected_summary`, `system_trouble`, `clock` and `superseded`; version 2
+//! had no `unbypass` and `activate_alarm`, no cause `medical`, and no
+//! `cause`, `user` and `source` on `siren`; a version-3 reader reads older
+//! logs as they are). `ts` is wall time as the controller
 //! knew it; a `clock` record marks where the wall clock stepped, so `ts`
 //! may go back (or jump ahead) there and only there.
 //!
@@ -22,12 +24,12 @@
 //! `source` fields name the input a thing came through: `fifo`, `pipe:<detector>`,
 //! `mq`, `rpc`, `signal`, `timer` or `controller`.
 
-use crate::{AlarmState, Mode, SensorKind, SensorState};
+use crate::{AlarmKind, AlarmState, Mode, SensorKind, SensorState};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 /// The schema version written in every `start` record.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// One line of the event log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -156,7 +158,8 @@ pub enum Event {
     },
     /// A code was entered.
     Code {
-        /// What the code was for (`arm`, `disarm`, `bypass`).
+        /// What the code was for (`arm`, `disarm`, `bypass`, `unbypass`,
+        /// `silence`, `siren_test`).
         action: String,
         /// The outcome.
         result: CodeResult,
@@ -182,6 +185,29 @@ pub enum Event {
         /// Who asked, for a manual or forced bypass.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         user: Option<String>,
+        /// The input it came through.
+        source: String,
+    },
+    /// A user ended a sensor's bypass: it counts again from now on.
+    Unbypass {
+        /// Sensor id.
+        sensor: String,
+        /// Who asked.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+        /// The input it came through.
+        source: String,
+    },
+    /// An alarm was raised on purpose (RPC `activate_alarm`, SIGUSR1). A
+    /// `panic`, `fire` or `medical` one is followed by the `alarm` record
+    /// of the change to `triggered`; a `silent` one changes no state and
+    /// sounds nothing: this record is the silent alarm.
+    ActivateAlarm {
+        /// What for.
+        alarm_kind: AlarmKind,
+        /// Why, in the caller's words (control characters escaped, digit
+        /// runs that could be a code masked, at most 200 bytes).
+        reason: String,
         /// The input it came through.
         source: String,
     },
@@ -216,10 +242,20 @@ pub enum Event {
         /// The time it read instead.
         to: DateTime<FixedOffset>,
     },
-    /// The siren was switched.
+    /// The siren was switched. Without `cause`, the alarm state switched
+    /// it (the `alarm` record just before says why).
     Siren {
         /// On or off.
         on: bool,
+        /// Why, when a command or the end of a siren test switched it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<SirenCause>,
+        /// The user whose code switched it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        user: Option<String>,
+        /// The input it came through, when `cause` is given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<String>,
     },
     /// A Unix signal was acted on.
     Signal {
@@ -257,6 +293,19 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// A `siren` record of a switch the alarm state made (no cause: the
+    /// `alarm` record before it says why).
+    pub fn siren(on: bool) -> Event {
+        Event::Siren {
+            on,
+            cause: None,
+            user: None,
+            source: None,
+        }
+    }
+}
+
 /// Why the alarm state changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -271,17 +320,29 @@ pub enum Cause {
     EntryDelay,
     /// A sensor the mode counts became active.
     Intrusion,
-    /// A panic button, SIGUSR1 or `activate_alarm`.
+    /// A panic button, SIGUSR1 or `activate_alarm` for a panic.
     Panic,
     /// A tamper loop or a device's tamper switch.
     Tamper,
-    /// A smoke detector.
+    /// A smoke detector, or `activate_alarm` for a fire.
     Fire,
+    /// `activate_alarm` for a medical emergency.
+    Medical,
     /// The trigger duration ended.
     TriggerTimeout,
     /// The controller restarted and took up the state its last run left
     /// (`triggered` if it stopped during an entry delay or an alarm).
     Restore,
+}
+
+/// Why a command, not the alarm state, switched the siren.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SirenCause {
+    /// A user silenced a raised alarm; it stays `triggered`.
+    Silence,
+    /// A siren test started (on) or ran out (off).
+    Test,
 }
 
 /// The outcome of a code entry.
@@ -387,6 +448,87 @@ mod tests {
     fn unknown_fields_are_ignored_by_readers() {
         let line = r#"{"seq":1,"ts":"2026-11-22T00:00:00+00:00","kind":"siren","on":true,"volume":11,"prev":"00"}"#;
         let rec: Record = serde_json::from_str(line).unwrap();
-        assert_eq!(rec.event, Event::Siren { on: true });
+        assert_eq!(rec.event, Event::siren(true));
+    }
+
+    fn json(event: &Event) -> String {
+        serde_json::to_string(event).unwrap()
+    }
+
+    #[test]
+    fn a_plain_siren_record_keeps_its_version_2_form() {
+        assert_eq!(json(&Event::siren(false)), r#"{"kind":"siren","on":false}"#);
+    }
+
+    #[test]
+    fn version_3_records_have_one_json_form() {
+        let forms = [
+            (
+                Event::Siren {
+                    on: false,
+                    cause: Some(SirenCause::Silence),
+                    user: Some("alice".into()),
+                    source: Some("rpc".into()),
+                },
+                r#"{"kind":"siren","on":false,"cause":"silence","user":"alice","source":"rpc"}"#,
+            ),
+            (
+                Event::Siren {
+                    on: false,
+                    cause: Some(SirenCause::Test),
+                    user: None,
+                    source: Some("timer".into()),
+                },
+                r#"{"kind":"siren","on":false,"cause":"test","source":"timer"}"#,
+            ),
+            (
+                Event::Unbypass {
+                    sensor: "back-window".into(),
+                    user: Some("alice".into()),
+                    source: "fifo".into(),
+                },
+                r#"{"kind":"unbypass","sensor":"back-window","user":"alice","source":"fifo"}"#,
+            ),
+            (
+                Event::ActivateAlarm {
+                    alarm_kind: AlarmKind::Silent,
+                    reason: "held up".into(),
+                    source: "rpc".into(),
+                },
+                r#"{"kind":"activate_alarm","alarm_kind":"silent","reason":"held up","source":"rpc"}"#,
+            ),
+        ];
+        for (event, text) in forms {
+            assert_eq!(json(&event), text);
+            assert_eq!(serde_json::from_str::<Event>(text).unwrap(), event);
+        }
+        let medical: Event = serde_json::from_str(
+            r#"{"kind":"alarm","from":"disarmed","to":"triggered","cause":"medical","source":"rpc"}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            medical,
+            Event::Alarm {
+                cause: Cause::Medical,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn version_2_bypass_and_siren_lines_still_parse() {
+        let line = r#"{"seq":3,"ts":"2026-11-22T00:00:00+00:00","kind":"bypass","sensor":"back-window","reason":"manual","user":"alice","source":"fifo","prev":"00"}"#;
+        let rec: Record = serde_json::from_str(line).unwrap();
+        assert!(matches!(
+            rec.event,
+            Event::Bypass {
+                reason: BypassReason::Manual,
+                ..
+            }
+        ));
+        let line =
+            r#"{"seq":4,"ts":"2026-11-22T00:00:00+00:00","kind":"siren","on":true,"prev":"00"}"#;
+        let rec: Record = serde_json::from_str(line).unwrap();
+        assert_eq!(rec.event, Event::siren(true));
     }
 }

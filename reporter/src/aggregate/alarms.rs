@@ -1,7 +1,9 @@
 //! Alarms, each from its trigger to its end: the entry delay that led to
 //! it, causes raised again while it sounded, the trigger duration running
 //! out, and the disarm that closed it (which may come after the system
-//! re-armed itself). A duress code is an alarm of its own, silent. An
+//! re-armed itself). A duress code is an alarm of its own, silent, and so
+//! is an `activate_alarm` of kind `silent` (the visible kinds are followed
+//! by their `alarm` record, like any other trigger). An
 //! alarm still running when the period starts is reported with
 //! `before_period`; one that ended before it is not.
 
@@ -9,7 +11,7 @@ use super::window::{Phase, ms_between};
 use crate::model::{Alarm, AlarmCause, Capped, Disarm, Raised, Time};
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::Cause;
-use homesec_ipc::{AlarmState, Mode, SensorKind};
+use homesec_ipc::{AlarmKind, AlarmState, Mode, SensorKind};
 
 /// Most alarms kept.
 const MAX_ALARMS: usize = 100;
@@ -65,6 +67,15 @@ impl AlarmsBuilder {
                 let mut alarm = new_alarm(ts, AlarmCause::Duress, source, None);
                 alarm.silent = true;
                 alarm.user = Some(user.clone());
+                self.keep(alarm);
+            }
+            Event::ActivateAlarm {
+                alarm_kind: AlarmKind::Silent,
+                source,
+                ..
+            } if phase == Phase::In => {
+                let mut alarm = new_alarm(ts, AlarmCause::Silent, source, None);
+                alarm.silent = true;
                 self.keep(alarm);
             }
             _ => {}
@@ -245,7 +256,56 @@ fn alarm_cause(cause: Cause) -> AlarmCause {
         Cause::Panic => AlarmCause::Panic,
         Cause::Tamper => AlarmCause::Tamper,
         Cause::Fire => AlarmCause::Fire,
+        Cause::Medical => AlarmCause::Medical,
         Cause::Restore => AlarmCause::Restore,
         _ => AlarmCause::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Time {
+        chrono::DateTime::parse_from_rfc3339(text).unwrap()
+    }
+
+    #[test]
+    fn a_silent_activate_alarm_is_a_silent_alarm_and_medical_has_its_cause() {
+        let mut builder = AlarmsBuilder::default();
+        builder.cross_start(at("2026-11-22T00:00:00+00:00"));
+        let no_kind = |_: &str| None;
+        let silent = Event::ActivateAlarm {
+            alarm_kind: AlarmKind::Silent,
+            reason: "held up".into(),
+            source: "rpc".into(),
+        };
+        builder.record(at("2026-11-22T08:00:00+00:00"), &silent, Phase::In, no_kind);
+        // A visible kind: its alarm record raises it, not this record.
+        let medical = Event::ActivateAlarm {
+            alarm_kind: AlarmKind::Medical,
+            reason: "fell".into(),
+            source: "rpc".into(),
+        };
+        let ts = at("2026-11-22T09:00:00+00:00");
+        builder.record(ts, &medical, Phase::In, no_kind);
+        let raised = Event::Alarm {
+            from: AlarmState::Disarmed,
+            to: AlarmState::Triggered,
+            mode: None,
+            cause: Cause::Medical,
+            sensor: None,
+            zone: None,
+            user: None,
+            delay_ms: Some(180_000),
+            source: "rpc".into(),
+        };
+        builder.record(ts, &raised, Phase::In, no_kind);
+        let alarms = builder.finish().items;
+        let got: Vec<(AlarmCause, bool)> = alarms.iter().map(|a| (a.cause, a.silent)).collect();
+        assert_eq!(
+            got,
+            vec![(AlarmCause::Silent, true), (AlarmCause::Medical, false)]
+        );
     }
 }

@@ -165,8 +165,10 @@ impl Aggregator {
                 self.openings.disarmed();
             }
         }
-        if let Event::Bypass { sensor, reason, .. } = event {
-            self.openings.bypass(sensor, *reason);
+        match event {
+            Event::Bypass { sensor, reason, .. } => self.openings.bypass(sensor, *reason),
+            Event::Unbypass { sensor, .. } => self.openings.unbypass(sensor),
+            _ => {}
         }
         let directory = &self.directory;
         self.alarms.record(ts, event, phase, |s| directory.kind(s));

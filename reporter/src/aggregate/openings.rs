@@ -117,6 +117,12 @@ impl OpeningsBuilder {
         }
     }
 
+    /// A sensor's bypass ended: its next openings are not bypassed (the
+    /// one open now keeps the reason it had).
+    pub fn unbypass(&mut self, sensor: &str) {
+        self.bypassed.remove(&clip(sensor, MAX_ID));
+    }
+
     /// The system was disarmed: bypasses end.
     pub fn disarmed(&mut self) {
         self.bypassed.clear();
@@ -163,5 +169,43 @@ impl OpeningsBuilder {
             threshold_ms: self.threshold_ms,
             items: self.items,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Time {
+        chrono::DateTime::parse_from_rfc3339(text).unwrap()
+    }
+
+    #[test]
+    fn an_opening_after_an_unbypass_is_not_bypassed() {
+        let day = |h: &str| at(&format!("2026-11-22T{h}:00:00+00:00"));
+        let window = Window {
+            previous_start: None,
+            start: day("00"),
+            end: day("23"),
+            until: day("23"),
+        };
+        let mut builder = OpeningsBuilder::new(60_000, window);
+        let open_close = |b: &mut OpeningsBuilder, from: &str, to: &str| {
+            let (kind, zone) = (SensorKind::Window, "ground");
+            b.sensor(day(from), "w", zone, kind, SensorState::Open);
+            b.sensor(day(to), "w", zone, kind, SensorState::Closed);
+        };
+        builder.bypass("w", BypassReason::Manual);
+        open_close(&mut builder, "01", "02");
+        builder.unbypass("w");
+        open_close(&mut builder, "03", "04");
+        let bypasses: Vec<_> = builder
+            .finish(day("23"))
+            .items
+            .items
+            .iter()
+            .map(|o| o.bypass)
+            .collect();
+        assert_eq!(bypasses, vec![Some(BypassReason::Manual), None]);
     }
 }

@@ -2,9 +2,9 @@
 //! the period, each of its days and the week before, so they always agree.
 
 use crate::model::Totals;
-use homesec_ipc::AlarmState;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::{Cause, CodeResult};
+use homesec_ipc::{AlarmKind, AlarmState};
 
 /// What a `sensor` record counts for.
 pub fn count_sensor(totals: &mut Totals) {
@@ -27,7 +27,11 @@ pub fn count(totals: &mut Totals, event: &Event) {
                 _ => {}
             }
         }
-        Event::Duress { .. } => totals.alarms += 1,
+        Event::Duress { .. }
+        | Event::ActivateAlarm {
+            alarm_kind: AlarmKind::Silent,
+            ..
+        } => totals.alarms += 1,
         Event::Trouble { active: true, .. } => totals.faults += 1,
         Event::Rejected { .. } => totals.rejected += 1,
         Event::RejectedSummary { count, .. } => totals.rejected += count,
@@ -74,5 +78,19 @@ mod tests {
             &alarm(AlarmState::Triggered, AlarmState::Disarmed, Cause::Disarm),
         );
         assert_eq!((totals.arms, totals.alarms, totals.disarms), (1, 1, 1));
+    }
+
+    #[test]
+    fn a_silent_activate_alarm_counts_as_an_alarm_and_a_visible_one_by_its_alarm_record() {
+        let mut totals = Totals::default();
+        let activate = |alarm_kind| Event::ActivateAlarm {
+            alarm_kind,
+            reason: String::new(),
+            source: "rpc".into(),
+        };
+        count(&mut totals, &activate(AlarmKind::Silent));
+        assert_eq!(totals.alarms, 1);
+        count(&mut totals, &activate(AlarmKind::Panic));
+        assert_eq!(totals.alarms, 1, "its `alarm` record counts it");
     }
 }

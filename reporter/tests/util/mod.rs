@@ -232,5 +232,5 @@ pub fn rejected(reason: &str, input: &str) -> Event {
 }
 
 pub fn siren(on: bool) -> Event {
-    Event::Siren { on }
+    Event::siren(on)
 }

@@ -6,6 +6,7 @@
 //! intruder create-queue NAME          a 10 × 128 queue, mode 0666
 //! intruder hold-lock PATH             create PATH (0644), flock it, wait for stdin to close
 //! intruder fake-status PATH PID       a valid status segment (0644) saying PID runs, armed away
+//! intruder knock PATH                 connect to a control socket; print `closed` if it hangs up unanswered
 //! ```
 
 use homesec_ipc::clock::{HouseClock, wall_ms};
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         ["create-queue", name] => create_queue(name),
         ["hold-lock", path] => hold_lock(path),
         ["fake-status", path, pid] => fake_status(path, pid),
+        ["knock", path] => knock(path),
         _ => Err("usage: see the module doc".to_string()),
     };
     match done {
@@ -98,4 +100,28 @@ fn fake_status(path: &str, pid: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
         .map_err(|e| e.to_string())
+}
+
+/// Connects and sends one byte; a controller that refuses the peer closes
+/// the connection without an answer.
+fn knock(path: &str) -> Result<(), String> {
+    let mut socket = std::os::unix::net::UnixStream::connect(path)
+        .map_err(|e| format!("connect {path}: {e}"))?;
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .map_err(|e| e.to_string())?;
+    let _ = socket.write_all(b"\0");
+    let mut answer = [0u8; 1];
+    match socket.read(&mut answer) {
+        Ok(0) => {
+            println!("closed");
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+            println!("closed");
+            Ok(())
+        }
+        Ok(_) => Err("the controller answered".into()),
+        Err(e) => Err(format!("read {path}: {e}")),
+    }
 }

@@ -4,14 +4,16 @@
 //! Invariants: `mode` is `Some` exactly while not disarmed, except a 24-hour
 //! alarm raised while disarmed (`triggered` with no mode, which returns to
 //! `disarmed`). `timer` is the end of the exit delay, entry delay or trigger
-//! duration of the current state and `None` in `disarmed` and `armed`. Every
-//! change writes one `alarm` record, followed by a `siren` record when the
-//! siren (on exactly while `triggered`) switches.
+//! duration of the current state and `None` in `disarmed` and `armed`. The
+//! siren is on while `triggered` unless the alarm was silenced, and while a
+//! siren test runs (only ever in `disarmed`); every change of state, even
+//! `triggered` raised again, ends a silence and a test. Every change writes
+//! one `alarm` record, followed by a `siren` record when the siren switches.
 
 use super::House;
 use super::spec::{Entry, Millis, Role, SensorSpec, delay_ms, millis};
 use homesec_ipc::eventlog::Event;
-use homesec_ipc::eventlog::record::{BypassReason, Cause};
+use homesec_ipc::eventlog::record::{BypassReason, Cause, SirenCause};
 use homesec_ipc::{AlarmState, Mode, SensorKind, SensorState};
 use std::time::Duration;
 
@@ -56,6 +58,10 @@ pub(super) struct Machine {
     /// Sensors that started the current entry delay or alarm; at the end of
     /// the trigger duration those still active are bypassed.
     culprits: Vec<String>,
+    /// The current alarm was silenced: `triggered`, siren off.
+    silenced: bool,
+    /// The end of the siren test sounding now, if one is.
+    pub(super) test_until: Option<Millis>,
 }
 
 impl Machine {
@@ -67,7 +73,22 @@ impl Machine {
             timer: None,
             entry: None,
             culprits: Vec::new(),
+            silenced: false,
+            test_until: None,
         }
+    }
+
+    /// Whether the siren sounds.
+    pub(super) fn siren(&self) -> bool {
+        (self.state == AlarmState::Triggered && !self.silenced) || self.test_until.is_some()
+    }
+
+    /// Silences the alarm sounding now: `true` when this switched the
+    /// siren off, `false` when it was off already. Only while `triggered`.
+    pub(super) fn silence(&mut self) -> bool {
+        let was_on = self.siren();
+        self.silenced = true;
+        was_on
     }
 
     /// Moves to `to` at `at`; `delay` is how long `to` lasts before its timer.
@@ -80,6 +101,9 @@ impl Machine {
         out: &mut Vec<Event>,
     ) {
         let from = self.state;
+        let siren_was_on = self.siren();
+        self.silenced = false;
+        self.test_until = None;
         if to == AlarmState::Disarmed {
             self.mode = None;
         }
@@ -106,10 +130,9 @@ impl Machine {
             delay_ms: delay.map(delay_ms),
             source: why.source.to_string(),
         });
-        let siren_was_on = from == AlarmState::Triggered;
-        let siren_is_on = to == AlarmState::Triggered;
+        let siren_is_on = self.siren();
         if siren_was_on != siren_is_on {
-            out.push(Event::Siren { on: siren_is_on });
+            out.push(Event::siren(siren_is_on));
         }
     }
 
@@ -221,12 +244,14 @@ impl House {
             .enter(AlarmState::Triggered, now, Some(duration), why, out);
     }
 
-    /// Starts arming in `mode` (straight to `armed` with no exit delay).
+    /// Starts arming in `mode` (straight to `armed` with no exit delay, or
+    /// when `skip_delay`).
     pub(super) fn start_arming(
         &mut self,
         now: Millis,
         mode: Mode,
         user: String,
+        skip_delay: bool,
         source: &str,
         out: &mut Vec<Event>,
     ) {
@@ -238,7 +263,7 @@ impl House {
             source,
         };
         let exit = self.rules.exit_delay;
-        if exit.is_zero() {
+        if exit.is_zero() || skip_delay {
             self.alarm.enter(AlarmState::Armed, now, None, why, out);
         } else {
             self.alarm
@@ -273,6 +298,19 @@ impl House {
                 AlarmState::Triggered => self.end_trigger(at, out),
                 AlarmState::Disarmed | AlarmState::Armed => self.alarm.timer = None,
             }
+        }
+    }
+
+    /// Ends the siren test when its time is up at `now`.
+    pub(super) fn end_siren_test(&mut self, now: Millis, out: &mut Vec<Event>) {
+        if self.alarm.test_until.is_some_and(|until| until <= now) {
+            self.alarm.test_until = None;
+            out.push(Event::Siren {
+                on: false,
+                cause: Some(SirenCause::Test),
+                user: None,
+                source: Some(TIMER.to_string()),
+            });
         }
     }
 

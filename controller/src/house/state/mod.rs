@@ -6,6 +6,8 @@
 //! clock, unix ms) and returns the event log records it decided, in order;
 //! nothing here sleeps, reads a clock or does I/O. A refused command shows
 //! in its records (`code` wrong or locked, `arm_refused`, or `rejected`).
+//! Every command that needs a code goes through the one code check
+//! ([`lockout`]), so lockout and duress act alike for all of them.
 //! The house task calls [`House::tick`] at [`House::next_deadline`] instead
 //! of polling. Heartbeats
 //! refresh supervision and are counted, but write no `sensor` record (they
@@ -14,15 +16,18 @@
 mod alarm;
 mod lockout;
 mod sensors;
+mod siren;
 mod spec;
 mod supervision;
 #[cfg(test)]
 mod tests;
 
 pub use sensors::Sensor;
+pub use siren::MAX_REASON;
 pub use spec::{CodeCheck, Entry, Millis, Role, Rules, SensorSpec};
 
 use alarm::{Machine, Why};
+use homesec_ipc::command::ArmOptions;
 use homesec_ipc::eventlog::Event;
 use homesec_ipc::eventlog::record::{BypassReason, Cause};
 use homesec_ipc::line::redact;
@@ -71,11 +76,37 @@ pub enum HouseError {
         /// What the code was for.
         action: &'static str,
     },
-    /// Arming was asked for while not disarmed.
-    #[error("cannot arm: the system is {state}; disarm first")]
+    /// A command only taken while disarmed (arm, siren test) was asked
+    /// for in another state.
+    #[error("cannot {action}: the system is {state}; disarm first")]
     NotDisarmed {
+        /// What was asked, in words (`arm`, `test the siren`).
+        action: &'static str,
         /// The state it is in.
         state: AlarmState,
+    },
+    /// Silence was asked for while no alarm is raised.
+    #[error("cannot silence: the system is {state}, not triggered")]
+    NotTriggered {
+        /// The state it is in.
+        state: AlarmState,
+    },
+    /// An un-bypass named a sensor that is not bypassed.
+    #[error("sensor '{sensor}' is not bypassed")]
+    NotBypassed {
+        /// Sensor id.
+        sensor: String,
+    },
+    /// An un-bypass named a sensor the controller bypassed itself.
+    #[error(
+        "sensor '{sensor}' was bypassed by the controller ({}); that bypass ends at the next disarm",
+        controller_bypass_words(*reason)
+    )]
+    BypassedByController {
+        /// Sensor id.
+        sensor: String,
+        /// Why the controller bypassed it.
+        reason: BypassReason,
     },
     /// Sensors the mode counts are open, tampered or offline.
     #[error(
@@ -191,19 +222,21 @@ impl House {
 
     /// Arms in `mode` from `disarmed`. Counted sensors that are active,
     /// tampered or offline (and not bypassed) refuse the arm, naming them,
-    /// unless `force`, which bypasses them (reason `forced`) first. Arming
-    /// when not disarmed changes nothing (a `rejected` record says why).
+    /// unless `options.force`, which bypasses them (reason `forced`) first.
+    /// With `options.skip_delay` it is `armed` at once, without the exit
+    /// delay. Arming when not disarmed changes nothing (a `rejected` record
+    /// says why).
     pub fn arm(
         &mut self,
         now: Millis,
         mode: Mode,
         code: CodeCheck,
-        force: bool,
+        options: ArmOptions,
         source: &str,
     ) -> Vec<Event> {
         let input = format!("arm {mode}");
         command(source, input, |out| {
-            self.try_arm(now, mode, code, force, source, out)
+            self.try_arm(now, mode, code, options, source, out)
         })
     }
 
@@ -212,7 +245,7 @@ impl House {
         now: Millis,
         mode: Mode,
         code: CodeCheck,
-        force: bool,
+        options: ArmOptions,
         source: &str,
         out: &mut Vec<Event>,
     ) -> Result<(), HouseError> {
@@ -221,6 +254,7 @@ impl House {
             .check(now, code, "arm", &self.rules, source, out)?;
         if self.alarm.state != AlarmState::Disarmed {
             return Err(HouseError::NotDisarmed {
+                action: "arm",
                 state: self.alarm.state,
             });
         }
@@ -230,7 +264,7 @@ impl House {
                 s.counts_in(Some(mode)) && !s.bypassed() && s.faulted()
             })
             .collect();
-        if !in_the_way.is_empty() && !force {
+        if !in_the_way.is_empty() && !options.force {
             let sensors: Vec<String> = in_the_way
                 .iter()
                 .map(|&i| self.sensors[i].id().to_string())
@@ -246,7 +280,7 @@ impl House {
         for i in in_the_way {
             self.sensors[i].bypass(BypassReason::Forced, Some(&user), source, out);
         }
-        self.start_arming(now, mode, user, source, out);
+        self.start_arming(now, mode, user, options.skip_delay, source, out);
         Ok(())
     }
 
@@ -313,6 +347,61 @@ impl House {
         Ok(())
     }
 
+    /// Ends the manual, forced or restored bypass of `sensor` (in any
+    /// state); the memory keeps no reason, so a restored bypass may have
+    /// been a user's. The controller's own bypasses (swinger limit, still
+    /// active after an alarm) are refused: they keep a faulty or open
+    /// sensor from sounding again and again, and end at the next disarm.
+    /// An unknown sensor is refused before the code is looked at, like a
+    /// bypass; a sensor not bypassed is refused after it.
+    ///
+    /// The sensor counts again from now on, never retroactively: one that
+    /// is active (open, moving, tampered) at the un-bypass raises nothing
+    /// then — whoever entered the code is at the panel and chose this —
+    /// and its next active report counts as usual (entry delay or alarm
+    /// while armed). Its swinger count goes on.
+    pub fn unbypass(
+        &mut self,
+        now: Millis,
+        sensor: &str,
+        code: CodeCheck,
+        source: &str,
+    ) -> Vec<Event> {
+        let input = format!("unbypass {sensor}");
+        command(source, input, |out| {
+            self.try_unbypass(now, sensor, code, source, out)
+        })
+    }
+
+    fn try_unbypass(
+        &mut self,
+        now: Millis,
+        sensor: &str,
+        code: CodeCheck,
+        source: &str,
+        out: &mut Vec<Event>,
+    ) -> Result<(), HouseError> {
+        let idx = self.find(sensor)?;
+        let user = self
+            .codes
+            .check(now, code, "unbypass", &self.rules, source, out)?;
+        match self.sensors[idx].bypass_reason() {
+            None => Err(HouseError::NotBypassed {
+                sensor: sensor.to_string(),
+            }),
+            Some(reason @ (BypassReason::Swinger | BypassReason::StillActive)) => {
+                Err(HouseError::BypassedByController {
+                    sensor: sensor.to_string(),
+                    reason,
+                })
+            }
+            Some(BypassReason::Manual | BypassReason::Forced | BypassReason::Restored) => {
+                self.sensors[idx].unbypass(Some(&user), source, out);
+                Ok(())
+            }
+        }
+    }
+
     /// Takes up where the previous run of the controller left off (see
     /// [`crate::outputs::memory`]): its alarm state, mode and bypasses, and
     /// the wrong-code count with its lockout.
@@ -335,31 +424,25 @@ impl House {
         self.codes.state()
     }
 
-    /// Panic (SIGUSR1, RPC `activate_alarm`): `triggered` from any state;
-    /// when already triggered, the trigger duration starts anew.
-    pub fn panic(&mut self, now: Millis, source: &str) -> Vec<Event> {
-        let mut out = Vec::new();
-        self.trigger(now, Cause::Panic, None, source, &mut out);
-        out
-    }
-
     /// Runs what is due at `now`: the end of the exit delay, entry delay or
     /// trigger duration, and supervision expiries.
     pub fn tick(&mut self, now: Millis) -> Vec<Event> {
         let mut out = Vec::new();
         self.run_timers(now, &mut out);
+        self.end_siren_test(now, &mut out);
         supervision::check(&mut self.sensors, now, &mut out);
         out
     }
 
-    /// The earliest time [`House::tick`] has something to do. The end of a
+    /// The earliest time [`House::tick`] has something to do: a state
+    /// timer, the end of a siren test, a supervision expiry. The end of a
     /// code lockout is not one: it changes nothing until the next code.
     pub fn next_deadline(&self) -> Option<Millis> {
         let supervision = supervision::next_expiry(&self.sensors);
-        match (self.alarm.timer, supervision) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [self.alarm.timer, self.alarm.test_until, supervision]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The alarm state.
@@ -372,9 +455,10 @@ impl House {
         self.alarm.mode
     }
 
-    /// Whether the siren is on (exactly while `triggered`).
+    /// Whether the siren is on: while `triggered` and not silenced, and
+    /// during a siren test. A silent alarm never switches it.
     pub fn siren(&self) -> bool {
-        self.alarm.state == AlarmState::Triggered
+        self.alarm.siren()
     }
 
     /// When the current alarm state was entered.
@@ -433,8 +517,13 @@ fn command(
     run: impl FnOnce(&mut Vec<Event>) -> Result<(), HouseError>,
 ) -> Vec<Event> {
     let mut out = Vec::new();
-    if let Err(error @ (HouseError::NotDisarmed { .. } | HouseError::UnknownSensor { .. })) =
-        run(&mut out)
+    if let Err(
+        error @ (HouseError::NotDisarmed { .. }
+        | HouseError::UnknownSensor { .. }
+        | HouseError::NotTriggered { .. }
+        | HouseError::NotBypassed { .. }
+        | HouseError::BypassedByController { .. }),
+    ) = run(&mut out)
     {
         // The sensor of a refused bypass is input, and may be a code
         // typed in the wrong place.
@@ -445,6 +534,15 @@ fn command(
         });
     }
     out
+}
+
+/// Why the controller bypassed a sensor, in words.
+fn controller_bypass_words(reason: BypassReason) -> &'static str {
+    match reason {
+        BypassReason::Swinger => "it triggered too often",
+        BypassReason::StillActive => "still active when the alarm ended",
+        BypassReason::Manual | BypassReason::Forced | BypassReason::Restored => "bypassed",
+    }
 }
 
 /// "open or closed" style list of the level states of `kind`.

@@ -18,7 +18,8 @@ pub struct Sensor {
     last_seen: Millis,
     last_change: Millis,
     events: u64,
-    bypassed: bool,
+    /// Why it is bypassed, while it is.
+    bypass: Option<BypassReason>,
     offline: bool,
     low_battery: bool,
     tamper: bool,
@@ -34,7 +35,7 @@ impl Sensor {
             last_seen: now,
             last_change: now,
             events: 0,
-            bypassed: false,
+            bypass: None,
             offline: false,
             low_battery: false,
             tamper: false,
@@ -67,9 +68,14 @@ impl Sensor {
         self.state
     }
 
-    /// Bypassed until the next disarm.
+    /// Bypassed until the next disarm (or an un-bypass).
     pub fn bypassed(&self) -> bool {
-        self.bypassed
+        self.bypass.is_some()
+    }
+
+    /// Why it is bypassed, while it is.
+    pub fn bypass_reason(&self) -> Option<BypassReason> {
+        self.bypass
     }
 
     /// Silent past its supervision timeout.
@@ -209,13 +215,26 @@ impl Sensor {
         source: &str,
         out: &mut Vec<Event>,
     ) {
-        if self.bypassed {
+        if self.bypass.is_some() {
             return;
         }
-        self.bypassed = true;
+        self.bypass = Some(reason);
         out.push(Event::Bypass {
             sensor: self.spec.id.clone(),
             reason,
+            user: user.map(str::to_string),
+            source: source.to_string(),
+        });
+    }
+
+    /// Ends its bypass, writing the `unbypass` record: it counts again from
+    /// its next report on. A sensor not bypassed is left alone.
+    pub(super) fn unbypass(&mut self, user: Option<&str>, source: &str, out: &mut Vec<Event>) {
+        if self.bypass.take().is_none() {
+            return;
+        }
+        out.push(Event::Unbypass {
+            sensor: self.spec.id.clone(),
             user: user.map(str::to_string),
             source: source.to_string(),
         });
@@ -228,7 +247,7 @@ impl Sensor {
 
     /// Ends the armed period: no bypass, no triggers counted.
     pub(super) fn end_period(&mut self) {
-        self.bypassed = false;
+        self.bypass = None;
         self.triggers = 0;
     }
 
@@ -249,7 +268,7 @@ impl Sensor {
         SensorSnapshot {
             id: self.spec.id.clone(),
             state: self.state,
-            bypassed: self.bypassed,
+            bypassed: self.bypassed(),
             trouble: self.trouble(),
             events: self.events,
         }

@@ -50,6 +50,8 @@ pub struct Rules {
     pub max_wrong_codes: u32,
     /// How long one lockout lasts.
     pub lockout: Duration,
+    /// How long a siren test sounds before the siren goes off by itself.
+    pub siren_test: Duration,
 }
 
 /// A code as the caller verified it against the stored hashes (hashing is

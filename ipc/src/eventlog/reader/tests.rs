@@ -339,7 +339,7 @@ fn borrowed_and_owned_records_are_what_serde_parses() {
                 state: SensorState::Motion,
                 source: "pipe:pir".into(),
             },
-            Event::Siren { on: true },
+            Event::siren(true),
         ],
     ));
     lines.extend(sensor_lines(&mut chain, 1));

@@ -70,7 +70,13 @@ fn the_lockout_error_says_how_long_it_lasts() {
 fn lockout_covers_every_code_action() {
     let mut house = house();
     for _ in 0..10 {
-        let out = house.arm(T0, Mode::Away, CodeCheck::Wrong, false, "rpc");
+        let out = house.arm(
+            T0,
+            Mode::Away,
+            CodeCheck::Wrong,
+            ArmOptions::default(),
+            "rpc",
+        );
         assert_eq!(out, vec![code("arm", CodeResult::Wrong, None)]);
     }
     let out = house.bypass(T0 + SEC, "back-window", alice(), "rpc");
@@ -170,4 +176,82 @@ fn a_kept_lockout_never_outlasts_what_its_count_earns() {
     let mut restarted = house();
     restarted.restore(T0, Disarmed, None, &[], kept);
     assert_eq!(restarted.code_entry_locked_until(T0), Some(T0 + 90 * SEC));
+}
+
+#[test]
+fn lockout_covers_unbypass_silence_and_the_siren_test() {
+    let mut house = armed(Mode::Away);
+    house.bypass(T0 + 50 * SEC, "hall-motion", alice(), "rpc");
+    let t = T0 + 100 * SEC;
+    report(&mut house, t, "back-window", SensorState::Open);
+    assert!(house.siren());
+    // Wrong codes for the new commands count towards the lockout.
+    for i in 0..10 {
+        let out = house.silence(t + i, CodeCheck::Wrong, "rpc");
+        assert_eq!(out, vec![code("silence", CodeResult::Wrong, None)]);
+    }
+    let t = t + 10 * SEC;
+    let out = house.silence(t, alice(), "rpc");
+    assert_eq!(out, vec![code("silence", CodeResult::Locked, None)]);
+    assert!(house.siren(), "a locked code silences nothing");
+    let out = house.unbypass(t, "hall-motion", alice(), "rpc");
+    assert_eq!(out, vec![code("unbypass", CodeResult::Locked, None)]);
+    assert!(house.sensor("hall-motion").unwrap().bypassed());
+    let out = disarm(&mut house, t, alice());
+    assert_eq!(out, vec![code("disarm", CodeResult::Locked, None)]);
+
+    let mut idle = house_with_lockout();
+    let out = idle.siren_test(T0 + SEC, alice(), "rpc");
+    assert_eq!(out, vec![code("siren_test", CodeResult::Locked, None)]);
+    assert!(!idle.siren());
+}
+
+/// A disarmed house whose code entry is locked.
+fn house_with_lockout() -> House {
+    let mut house = house();
+    for _ in 0..10 {
+        house.siren_test(T0, CodeCheck::Wrong, "rpc");
+    }
+    assert!(house.code_entry_locked_until(T0 + SEC).is_some());
+    house
+}
+
+#[test]
+fn a_duress_code_on_the_new_commands_does_what_was_asked_and_writes_duress() {
+    let bob = || CodeCheck::Duress("bob".into());
+    let duress = Event::Duress {
+        user: "bob".into(),
+        source: "rpc".into(),
+    };
+    let mut house = armed(Mode::Away);
+    house.bypass(T0 + 50 * SEC, "hall-motion", alice(), "rpc");
+    let out = house.unbypass(T0 + 60 * SEC, "hall-motion", bob(), "rpc");
+    assert_eq!(
+        out[..2],
+        [
+            code("unbypass", CodeResult::Duress, Some("bob")),
+            duress.clone()
+        ]
+    );
+    assert!(!house.sensor("hall-motion").unwrap().bypassed());
+
+    report(&mut house, T0 + 100 * SEC, "back-window", SensorState::Open);
+    let out = house.silence(T0 + 110 * SEC, bob(), "rpc");
+    assert_eq!(
+        out[..2],
+        [
+            code("silence", CodeResult::Duress, Some("bob")),
+            duress.clone()
+        ]
+    );
+    assert_eq!(sirens(&out), vec![false]);
+    assert_eq!((house.state(), house.siren()), (Triggered, false));
+
+    disarm(&mut house, T0 + 120 * SEC, alice());
+    let out = house.siren_test(T0 + 130 * SEC, bob(), "rpc");
+    assert_eq!(
+        out[..2],
+        [code("siren_test", CodeResult::Duress, Some("bob")), duress]
+    );
+    assert!(house.siren());
 }

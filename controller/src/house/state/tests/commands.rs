@@ -1,4 +1,4 @@
-//! Arming, disarming, bypass and the swinger limit.
+//! Arming, disarming, bypass and un-bypass, and the swinger limit.
 
 use super::*;
 
@@ -187,4 +187,143 @@ fn entry_delays_count_towards_the_swinger_limit() {
     // The running entry delay still ends in an alarm.
     let out = tick(&mut house, T0 + 100 * SEC + ENTRY);
     assert_eq!(moves(&out), vec![(Pending, Triggered, Cause::EntryDelay)]);
+}
+
+fn unbypass(house: &mut House, now: Millis, sensor: &str, code: CodeCheck) -> Vec<Event> {
+    house.unbypass(now, sensor, code, "rpc")
+}
+
+fn unbypass_record(sensor: &str, user: &str) -> Event {
+    Event::Unbypass {
+        sensor: sensor.into(),
+        user: Some(user.into()),
+        source: "rpc".into(),
+    }
+}
+
+#[test]
+fn unbypass_ends_a_manual_bypass_and_the_sensor_counts_again() {
+    let mut house = house();
+    house.bypass(T0, "back-window", alice(), "rpc");
+    arm(&mut house, T0 + SEC, Mode::Away, false);
+    tick(&mut house, T0 + SEC + EXIT);
+    let t = T0 + 100 * SEC;
+    let out = unbypass(&mut house, t, "back-window", alice());
+    assert_eq!(
+        out,
+        vec![
+            code("unbypass", CodeResult::Accepted, Some("alice")),
+            unbypass_record("back-window", "alice"),
+        ]
+    );
+    assert!(!house.sensor("back-window").unwrap().bypassed());
+    let out = report(&mut house, t + SEC, "back-window", SensorState::Open);
+    assert_eq!(moves(&out), vec![(Armed, Triggered, Cause::Intrusion)]);
+}
+
+/// The decision: an un-bypassed sensor counts from now on, never
+/// retroactively. Open at the un-bypass, it raises nothing then; its next
+/// active report does.
+#[test]
+fn unbypass_of_an_open_sensor_while_armed_waits_for_its_next_report() {
+    let mut house = house();
+    report(&mut house, T0, "back-window", SensorState::Open);
+    arm(&mut house, T0 + SEC, Mode::Away, true);
+    tick(&mut house, T0 + SEC + EXIT);
+    let t = T0 + 100 * SEC;
+    let out = unbypass(&mut house, t, "back-window", alice());
+    assert_eq!(out[1], unbypass_record("back-window", "alice"));
+    assert!(moves(&out).is_empty(), "no retroactive alarm: {out:?}");
+    assert_eq!(house.state(), Armed);
+    assert!(tick(&mut house, t + SEC).is_empty());
+    // Closing is at rest; opening again counts.
+    let out = report(&mut house, t + 2 * SEC, "back-window", SensorState::Closed);
+    assert!(moves(&out).is_empty());
+    let out = report(&mut house, t + 3 * SEC, "back-window", SensorState::Open);
+    assert_eq!(moves(&out), vec![(Armed, Triggered, Cause::Intrusion)]);
+}
+
+#[test]
+fn unbypass_of_a_sensor_not_bypassed_is_refused_after_the_code() {
+    let mut house = armed(Mode::Away);
+    let out = unbypass(&mut house, T0 + 100 * SEC, "back-window", alice());
+    assert_eq!(
+        out,
+        vec![
+            code("unbypass", CodeResult::Accepted, Some("alice")),
+            rejected(
+                "sensor 'back-window' is not bypassed",
+                "unbypass back-window"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn unbypass_of_an_unknown_sensor_is_refused_before_the_code() {
+    let mut house = house();
+    let out = unbypass(&mut house, T0, "attic", alice());
+    assert_eq!(
+        out,
+        vec![rejected(
+            "unknown sensor 'attic': it is not in the house configuration",
+            "unbypass attic"
+        )]
+    );
+}
+
+#[test]
+fn unbypass_does_not_end_the_controllers_own_bypasses() {
+    let mut rules = rules();
+    rules.swinger_limit = 1;
+    let mut house = House::new(specs(), rules, T0);
+    arm(&mut house, T0, Mode::Away, false);
+    tick(&mut house, T0 + EXIT);
+    let t = T0 + 100 * SEC;
+    report(&mut house, t, "back-window", SensorState::Open);
+    assert_eq!(
+        house.sensor("back-window").unwrap().bypass_reason(),
+        Some(BypassReason::Swinger)
+    );
+    let out = unbypass(&mut house, t + SEC, "back-window", alice());
+    assert_eq!(
+        out[1],
+        rejected(
+            "sensor 'back-window' was bypassed by the controller (it triggered too often); \
+             that bypass ends at the next disarm",
+            "unbypass back-window"
+        )
+    );
+    assert!(house.sensor("back-window").unwrap().bypassed());
+}
+
+#[test]
+fn unbypass_ends_a_restored_bypass() {
+    let mut house = house();
+    house.restore(
+        T0,
+        Armed,
+        Some(Mode::Away),
+        &["hall-motion".into()],
+        CodeLockState::default(),
+    );
+    let out = unbypass(&mut house, T0 + SEC, "hall-motion", alice());
+    assert_eq!(out[1], unbypass_record("hall-motion", "alice"));
+    let out = report(&mut house, T0 + 2 * SEC, "hall-motion", SensorState::Motion);
+    assert_eq!(moves(&out), vec![(Armed, Triggered, Cause::Intrusion)]);
+}
+
+#[test]
+fn a_second_unbypass_is_refused() {
+    let mut house = house();
+    house.bypass(T0, "back-window", alice(), "rpc");
+    unbypass(&mut house, T0 + SEC, "back-window", alice());
+    let out = unbypass(&mut house, T0 + 2 * SEC, "back-window", alice());
+    assert_eq!(
+        out[1],
+        rejected(
+            "sensor 'back-window' is not bypassed",
+            "unbypass back-window"
+        )
+    );
 }

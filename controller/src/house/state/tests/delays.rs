@@ -142,7 +142,7 @@ fn entry_delay_runs_out_and_triggers() {
                 delay_ms: Some(180_000),
                 source: "timer".into(),
             },
-            Event::Siren { on: true },
+            Event::siren(true),
         ]
     );
     assert!(house.siren());
@@ -240,7 +240,7 @@ fn trigger_timeout_returns_to_armed_bypassing_the_still_open_sensor() {
                 delay_ms: None,
                 source: "timer".into(),
             },
-            Event::Siren { on: false },
+            Event::siren(false),
             Event::Bypass {
                 sensor: "back-window".into(),
                 reason: BypassReason::StillActive,
@@ -335,4 +335,55 @@ fn next_deadline_follows_the_state_timers_and_supervision() {
     assert_eq!(house.next_deadline(), Some(t + ENTRY + TRIGGER));
     tick(&mut house, t + ENTRY + TRIGGER);
     assert_eq!(house.next_deadline(), Some(t + SUPERVISION));
+}
+
+#[test]
+fn skip_delay_arms_at_once_without_the_exit_delay() {
+    let mut house = house();
+    let options = ArmOptions {
+        force: false,
+        skip_delay: true,
+    };
+    let out = house.arm(T0, Mode::Away, alice(), options, "rpc");
+    assert_eq!(
+        out,
+        vec![
+            code("arm", CodeResult::Accepted, Some("alice")),
+            Event::Alarm {
+                from: Disarmed,
+                to: Armed,
+                mode: Some(Mode::Away),
+                cause: Cause::Arm,
+                sensor: None,
+                zone: None,
+                user: Some("alice".into()),
+                delay_ms: None,
+                source: "rpc".into(),
+            },
+        ]
+    );
+    assert_eq!(
+        house.next_deadline(),
+        Some(T0 + SUPERVISION),
+        "no exit delay"
+    );
+    // Armed now: a door on the exit route starts the entry delay at once.
+    let out = report(&mut house, T0 + SEC, "front-door", SensorState::Open);
+    assert_eq!(moves(&out), vec![(Armed, Pending, Cause::Intrusion)]);
+}
+
+#[test]
+fn skip_delay_and_force_together_bypass_then_arm_at_once() {
+    let mut house = house();
+    report(&mut house, T0, "back-window", SensorState::Open);
+    let options = ArmOptions {
+        force: true,
+        skip_delay: true,
+    };
+    let out = house.arm(T0 + SEC, Mode::Night, alice(), options, "rpc");
+    assert_eq!(
+        bypasses(&out),
+        vec![("back-window".into(), BypassReason::Forced)]
+    );
+    assert_eq!(moves(&out), vec![(Disarmed, Armed, Cause::Arm)]);
 }

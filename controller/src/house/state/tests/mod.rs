@@ -5,11 +5,13 @@ mod codes;
 mod commands;
 mod delays;
 mod lifecycle;
+mod siren;
 mod supervision;
 mod zones;
 
 use super::*;
-use homesec_ipc::eventlog::record::{CodeResult, TroubleCondition};
+use homesec_ipc::AlarmKind;
+use homesec_ipc::eventlog::record::{CodeResult, SirenCause, TroubleCondition};
 use std::time::Duration;
 
 const T0: Millis = 1_700_000_000_000;
@@ -100,6 +102,7 @@ fn rules() -> Rules {
         swinger_limit: 3,
         max_wrong_codes: 10,
         lockout: Duration::from_secs(90),
+        siren_test: Duration::from_secs(3),
     }
 }
 
@@ -120,7 +123,7 @@ fn tick(house: &mut House, now: Millis) -> Vec<Event> {
 }
 
 fn panic(house: &mut House, now: Millis) -> Vec<Event> {
-    house.panic(now, "signal")
+    house.activate(now, AlarmKind::Panic, "SIGUSR1", "signal")
 }
 
 fn rejected(reason: &str, input: &str) -> Event {
@@ -141,7 +144,11 @@ fn arm_refused(mode: Mode, sensors: &[&str]) -> Event {
 }
 
 fn arm(house: &mut House, now: Millis, mode: Mode, force: bool) -> Vec<Event> {
-    house.arm(now, mode, alice(), force, "rpc")
+    let options = ArmOptions {
+        force,
+        skip_delay: false,
+    };
+    house.arm(now, mode, alice(), options, "rpc")
 }
 
 fn disarm(house: &mut House, now: Millis, code: CodeCheck) -> Vec<Event> {
@@ -174,7 +181,7 @@ fn sirens(events: &[Event]) -> Vec<bool> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::Siren { on } => Some(*on),
+            Event::Siren { on, .. } => Some(*on),
             _ => None,
         })
         .collect()
