@@ -87,9 +87,10 @@
 //! name = "garage-motion"           # is an event in the FIFO line format
 //! command = ["homesec-sensors", "--sim"]
 //!
-//! [endpoints]                      # optional TCP listeners besides the Unix sockets
-//! camera_tcp = "127.0.0.1:7700"
-//! rpc_tcp = "127.0.0.1:7701"
+//! [endpoints]
+//! camera_tcp = "127.0.0.1:7700"    # cameras may also connect over TCP (HMAC handshake)
+//! control_max_connections = 64     # control socket clients at once (1 to 1024)
+//! control_max_in_flight = 32       # calls in flight on one connection (1 to 256)
 //! ```
 //!
 //! ## How sensors resolve

@@ -393,8 +393,28 @@ pub struct Detector {
 pub struct Endpoints {
     /// Where cameras may connect over TCP besides the Unix socket.
     pub camera_tcp: Option<SocketAddr>,
-    /// Where RPC clients may connect over TCP besides the Unix socket.
-    pub rpc_tcp: Option<SocketAddr>,
+    /// What one client may hold of the control socket.
+    pub control: ControlLimits,
+}
+
+/// Bounds on the control socket's clients (`[endpoints] control_*`). The
+/// control socket is a Unix socket only: homesec reaches other machines
+/// through an MQTT broker, never through its own RPC over a network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ControlLimits {
+    /// Connections open at once, over all clients.
+    pub max_connections: usize,
+    /// Calls in flight on one connection.
+    pub max_in_flight: usize,
+}
+
+impl Default for ControlLimits {
+    fn default() -> Self {
+        ControlLimits {
+            max_connections: 64,
+            max_in_flight: 32,
+        }
+    }
 }
 
 impl Config {

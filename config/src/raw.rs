@@ -165,5 +165,6 @@ pub(crate) struct RawDetector {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawEndpoints {
     pub camera_tcp: Option<Text>,
-    pub rpc_tcp: Option<Text>,
+    pub control_max_connections: Option<Spanned<i64>>,
+    pub control_max_in_flight: Option<Spanned<i64>>,
 }

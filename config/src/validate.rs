@@ -874,8 +874,28 @@ fn socket_addr(text: &Option<Text>, field: &str) -> Result<Option<SocketAddr>, P
 }
 
 fn endpoints(raw: &RawEndpoints) -> Result<Endpoints, Problem> {
+    let d = ControlLimits::default();
+    let limit = |value: &Option<Spanned<i64>>, field: &str, most: i64, default: usize| {
+        value.as_ref().map_or(Ok(default), |n| {
+            let name = field.trim_start_matches("endpoints.");
+            number_in(n, field, 1..most + 1, name).map(|n| n as usize)
+        })
+    };
     Ok(Endpoints {
         camera_tcp: socket_addr(&raw.camera_tcp, "endpoints.camera_tcp")?,
-        rpc_tcp: socket_addr(&raw.rpc_tcp, "endpoints.rpc_tcp")?,
+        control: ControlLimits {
+            max_connections: limit(
+                &raw.control_max_connections,
+                "endpoints.control_max_connections",
+                1024,
+                d.max_connections,
+            )?,
+            max_in_flight: limit(
+                &raw.control_max_in_flight,
+                "endpoints.control_max_in_flight",
+                256,
+                d.max_in_flight,
+            )?,
+        },
     })
 }

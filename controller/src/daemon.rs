@@ -275,7 +275,10 @@ impl Spawner {
             listener,
             allowed,
             shared,
-            Limits::default(),
+            Limits {
+                connections: settings.config.endpoints.control.max_connections,
+                in_flight: settings.config.endpoints.control.max_in_flight,
+            },
             self.inputs.clone(),
             self.shutdown.clone(),
         ));

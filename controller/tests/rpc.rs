@@ -497,3 +497,64 @@ fn the_commands_a_panel_needs_work_through_homesecctl() {
         assert!(kinds.iter().any(|k| k == want), "{want} not in {kinds:?}");
     }
 }
+
+#[test]
+fn a_sigkill_mid_call_leaves_a_stale_socket_that_the_restart_replaces_and_a_retry_succeeds() {
+    let world = World::new("rpckill");
+    let first = world.start();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // Calls in flight on one connection while the controller dies.
+    let outcome = runtime.block_on(async {
+        let client = rpc::connect(&world.control_socket()).await.unwrap();
+        let calls: Vec<_> = (0..50)
+            .map(|i| {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    let mut ctx = tarpc::context::current();
+                    ctx.deadline = std::time::Instant::now() + Duration::from_secs(20);
+                    client
+                        .activate_alarm(ctx, homesec_ipc::AlarmKind::Panic, format!("call {i}"))
+                        .await
+                })
+            })
+            .collect();
+        first.signal(libc::SIGKILL);
+        let mut answered = 0;
+        let mut failed = 0;
+        for call in calls {
+            match call.await.unwrap() {
+                Ok(Ok(_)) => answered += 1,
+                _ => failed += 1,
+            }
+        }
+        (answered, failed)
+    });
+    // Every call ended, one way or the other: none hangs on a dead peer.
+    assert_eq!(outcome.0 + outcome.1, 50);
+    let mut first = first;
+    first.wait();
+    assert!(
+        world.control_socket().exists(),
+        "a kill leaves the socket file"
+    );
+
+    let second = world.start();
+    let retried = world.ctl(&["alarm", "activate", "--reason", "retry"]);
+    let seq = logged_seq(&retried);
+    assert!(second.stop().success());
+    let (records, _) = world.log();
+    // Every call that was answered Ok is on disk, the retry too.
+    let activated = records
+        .iter()
+        .filter(|r| matches!(r.event, Event::ActivateAlarm { .. }))
+        .count();
+    assert!(
+        activated > outcome.0,
+        "{activated} records, {} answered",
+        outcome.0
+    );
+    assert!(records.iter().any(|r| r.seq == seq));
+}

@@ -488,11 +488,18 @@ fn cameras_detectors_endpoints_and_paths() {
         "needs a program",
     );
     refused_at(
-        "[endpoints]\nrpc_tcp = \"localhost\"\n",
+        "[endpoints]\ncamera_tcp = \"localhost\"\n",
         "\"localhost\"",
         0,
-        "endpoints.rpc_tcp",
+        "endpoints.camera_tcp",
         "not a socket address",
+    );
+    refused_at(
+        "[endpoints]\ncontrol_max_connections = 0\n",
+        "0",
+        0,
+        "endpoints.control_max_connections",
+        "out of range (1 to 1024)",
     );
     refused_at(
         "[paths]\ndata_dir = \"var/lib\"\n",
@@ -517,7 +524,7 @@ fn cameras_detectors_endpoints_and_paths() {
         config.endpoints.camera_tcp,
         Some("127.0.0.1:7700".parse().unwrap())
     );
-    assert_eq!(config.endpoints.rpc_tcp, None);
+    assert_eq!(config.endpoints.control.max_connections, 64);
     assert_eq!(config.camera("porch").unwrap().name, "porch");
     assert_eq!(config.detectors[0].command, ["sh", "-c", "true"]);
     let debug = format!("{config:?}");

@@ -24,22 +24,14 @@ use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-/// How much one client may hold of the controller.
+/// How much one client may hold of the controller (from the config's
+/// `[endpoints] control_*`).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Connections open at once, over all clients.
     pub connections: usize,
     /// Calls in flight on one connection.
     pub in_flight: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            connections: 64,
-            in_flight: 32,
-        }
-    }
 }
 
 /// Serves `listener` until `shutdown`, then lets go of the house task's
