@@ -1,7 +1,9 @@
 //! `homesec-load`: the load and latency tool for the controller's FIFO and
-//! message-queue paths (see `homesec_controller::load`).
+//! message-queue paths and its control socket (see
+//! `homesec_controller::load`).
 
 use clap::{Parser, Subcommand};
+use homesec_controller::load::rpc::{RpcPlan, bench_rpc};
 use homesec_controller::load::{Plan, Transport, bench, send_events};
 use std::path::PathBuf;
 
@@ -47,10 +49,41 @@ enum Cmd {
         #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
         samples: u64,
     },
+    /// Round trips and calls/s of `status` and `activate_alarm` on the
+    /// control socket with 1 and CLIENTS clients, beside a raw socket
+    /// ping-pong and one fdatasync measured in the same run.
+    Rpc {
+        /// The controller's control socket.
+        #[arg(long)]
+        socket: PathBuf,
+        /// A dir on the event log's disk (for the fdatasync ceiling).
+        #[arg(long)]
+        fsync_dir: PathBuf,
+        /// Calls per measurement.
+        #[arg(long, default_value_t = 20_000)]
+        calls: usize,
+        /// Concurrent clients of the second measurement.
+        #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..))]
+        clients: u64,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Cmd::Rpc {
+        socket,
+        fsync_dir,
+        calls,
+        clients,
+    } = args.command
+    {
+        return bench_rpc(&RpcPlan {
+            socket,
+            fsync_dir,
+            calls: calls.max(1),
+            clients: clients as usize,
+        });
+    }
     let transport = match (args.fifo, args.queue) {
         (Some(path), _) => Transport::Fifo(path),
         (None, Some(instance)) => Transport::Queue(instance),
@@ -73,5 +106,7 @@ fn main() -> anyhow::Result<()> {
             samples: samples as usize,
             config: args.config,
         }),
+        // Measured above: it needs no event path.
+        Cmd::Rpc { .. } => Ok(()),
     }
 }

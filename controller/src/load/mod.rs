@@ -12,6 +12,7 @@
 //! its ceiling. Figures are in `docs/PERFORMANCE.md`.
 
 pub mod ceiling;
+pub mod rpc;
 
 use anyhow::{Context, bail};
 use homesec_ipc::endpoint::{Found, Trust};
@@ -201,15 +202,15 @@ pub fn bench(plan: &Plan) -> anyhow::Result<()> {
 }
 
 /// p50, p99 and max of some latencies.
-struct Percentiles {
-    p50: Duration,
-    p99: Duration,
+pub(crate) struct Percentiles {
+    pub(crate) p50: Duration,
+    pub(crate) p99: Duration,
     max: Duration,
 }
 
 impl Percentiles {
     /// Of sorted, non-empty latencies.
-    fn of(sorted: &[Duration]) -> Percentiles {
+    pub(crate) fn of(sorted: &[Duration]) -> Percentiles {
         let at = |p: f64| sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)];
         Percentiles {
             p50: at(0.50),
