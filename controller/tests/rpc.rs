@@ -558,3 +558,46 @@ fn a_sigkill_mid_call_leaves_a_stale_socket_that_the_restart_replaces_and_a_retr
     );
     assert!(records.iter().any(|r| r.seq == seq));
 }
+
+#[test]
+fn events_follow_prints_records_as_they_are_logged_and_sensors_lists_the_house() {
+    let world = World::new("rpcfollow");
+    let controller = world.start();
+    let mut follow = world
+        .ctl_command(&["events", "--follow", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(follow.stdout.take().unwrap());
+    let mut next_record = || -> Record {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut lines, &mut line).unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
+    };
+    // The start record first, then what happens after `--follow` began:
+    // each is printed once it is durable, without polling the file.
+    assert!(matches!(next_record().event, Event::Start { .. }));
+    world.send(&["front-door open"]);
+    let record = next_record();
+    assert!(
+        matches!(&record.event, Event::Sensor { sensor, .. } if sensor == "front-door"),
+        "{record:?}"
+    );
+    let _ = follow.kill();
+    let _ = follow.wait();
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let sensors = runtime.block_on(async {
+        let client = rpc::connect(&world.control_socket()).await.unwrap();
+        let mut ctx = tarpc::context::current();
+        ctx.deadline = std::time::Instant::now() + Duration::from_secs(20);
+        client.sensors(ctx).await.unwrap().unwrap()
+    });
+    let door = sensors.iter().find(|s| s.id == "front-door").unwrap();
+    assert_eq!(door.state, homesec_ipc::SensorState::Open);
+    assert_eq!(sensors.len(), homesec_config::default_house().sensors.len());
+    assert!(controller.stop().success());
+}
