@@ -23,8 +23,6 @@ use tokio_util::sync::CancellationToken;
 
 /// The longest `wait_for_change` waits.
 const MAX_WAIT: Duration = Duration::from_secs(60);
-/// The longest reason text recorded for `activate_alarm`, in bytes.
-const MAX_REASON: usize = 200;
 
 /// What every connection's service shares.
 pub struct Shared {
@@ -140,7 +138,7 @@ impl Control for ControlService {
         kind: AlarmKind,
         reason: String,
     ) -> Result<Applied, ControlError> {
-        let reason = homesec_ipc::line::redact(&cut(&reason, MAX_REASON));
+        // The house redacts and cuts the reason where it records it.
         let command = Command::ActivateAlarm { kind, reason };
         self.command(ctx, command, None).await
     }
