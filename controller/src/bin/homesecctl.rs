@@ -1,7 +1,7 @@
 //! `homesecctl`: the operator's command line. `status` reads the shared
-//! memory segment; `hash-code` makes a `code_hash` for the config; the
-//! other commands go through the controller's control socket. The logic is
-//! in `homesec_controller::ctl`.
+//! memory segment; `hash-code` makes a `code_hash` for the config; `watch`
+//! reads both the segment and the control socket; the other commands go
+//! through the control socket. The logic is in `homesec_controller::ctl`.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use homesec_controller::ctl::{self, control::Action};
@@ -90,6 +90,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A live dashboard: alarm state and countdown, sensors, cameras, the
+    /// newest events; keys arm, disarm and bypass (the code is asked in a
+    /// masked field). When stdout is not a terminal, a plain listing is
+    /// printed at each change instead.
+    Watch {
+        /// Print the listing once and exit (exit code as for `status`).
+        #[arg(long)]
+        once: bool,
+    },
     /// Read a code (4 to 12 digits) on stdin and print its hash for `code_hash`.
     HashCode,
 }
@@ -141,6 +150,7 @@ fn main() -> ExitCode {
     let socket = target.socket.clone();
     let code = match args.command {
         Command::Status { json } => ctl::status(&target, json),
+        Command::Watch { once } => ctl::watch(&target, once),
         Command::Events {
             since,
             follow,

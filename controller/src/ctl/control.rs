@@ -9,7 +9,7 @@
 
 use super::{EXIT_ERROR, EXIT_NOT_RUNNING, EXIT_OK};
 use homesec_ipc::command::ArmOptions;
-use homesec_ipc::eventlog::record::Record;
+use homesec_ipc::eventlog::record::{Event, Record};
 use homesec_ipc::rpc::{self, Applied, ControlClient, ControlError, MAX_PAGE};
 use homesec_ipc::{AlarmKind, Mode};
 use std::path::Path;
@@ -86,6 +86,25 @@ pub fn command(socket: &Path, action: Action) -> u8 {
     })
 }
 
+/// Sends `action` with `code` over a new connection to `socket`, for a
+/// caller with a runtime of its own (`watch`): the answer, or why there is
+/// none in words ("wrong code", "refused: ...", "controller not running ...").
+pub(crate) async fn send(socket: &Path, action: Action, code: String) -> Result<Applied, String> {
+    let client = rpc::connect(socket).await.map_err(|e| {
+        format!(
+            "controller not running: nobody answers on {}: {e}",
+            socket.display()
+        )
+    })?;
+    call(&client, action, code)
+        .await
+        .map_err(|failed| match failed {
+            Failed::Refused(e @ ControlError::Refused { .. }) => e.to_string(),
+            Failed::Refused(e) => format!("refused: {e}"),
+            Failed::Rpc(e) => format!("the call failed: {e}"),
+        })
+}
+
 async fn call(client: &ControlClient, action: Action, code: String) -> Result<Applied, Failed> {
     let answer = match action {
         Action::Arm {
@@ -123,12 +142,8 @@ pub fn events(socket: &Path, since: u64, follow: bool, json: bool) -> u8 {
             if !follow {
                 return Ok(EXIT_OK);
             }
-            let mut wait = ctx();
-            wait.deadline = std::time::Instant::now()
-                + Duration::from_millis(u64::from(FOLLOW_WAIT_MS))
-                + CALL_DEADLINE;
             client
-                .wait_for_change(wait, after, FOLLOW_WAIT_MS)
+                .wait_for_change(wait_ctx(FOLLOW_WAIT_MS), after, FOLLOW_WAIT_MS)
                 .await??;
         }
     })
@@ -142,7 +157,18 @@ fn print_record(record: &Record, json: bool) {
         }
         return;
     }
-    let what = serde_json::to_value(&record.event)
+    println!(
+        "{:>8}  {}  {}",
+        record.seq,
+        record.ts.format("%Y-%m-%d %H:%M:%S%.3f"),
+        describe(&record.event)
+    );
+}
+
+/// What a record says, in one line: its kind, then its fields as
+/// `name=value`, control characters shown as `?`.
+pub fn describe(event: &Event) -> String {
+    let what = serde_json::to_value(event)
         .ok()
         .and_then(|v| v.as_object().cloned())
         .map(|fields| {
@@ -158,17 +184,12 @@ fn print_record(record: &Record, json: bool) {
             format!("{kind:<14} {}", rest.join(" "))
         })
         .unwrap_or_default();
-    println!(
-        "{:>8}  {}  {}",
-        record.seq,
-        record.ts.format("%Y-%m-%d %H:%M:%S%.3f"),
-        printable(&what)
-    );
+    printable(&what)
 }
 
 /// `text` with control characters shown as `?`: a record read back must
 /// not drive the terminal.
-fn printable(text: &str) -> String {
+pub(crate) fn printable(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()
@@ -241,9 +262,19 @@ where
     })
 }
 
-fn ctx() -> context::Context {
+/// The context of one call: its deadline is [`CALL_DEADLINE`] from now.
+pub(crate) fn ctx() -> context::Context {
     let mut ctx = context::current();
     ctx.deadline = std::time::Instant::now() + CALL_DEADLINE;
+    ctx
+}
+
+/// The context of a `wait_for_change` that may wait `wait_ms` on the
+/// controller before it answers.
+pub(crate) fn wait_ctx(wait_ms: u32) -> context::Context {
+    let mut ctx = context::current();
+    ctx.deadline =
+        std::time::Instant::now() + Duration::from_millis(u64::from(wait_ms)) + CALL_DEADLINE;
     ctx
 }
 

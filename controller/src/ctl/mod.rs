@@ -5,10 +5,12 @@
 //! [`status`] reads the shared-memory segment only — no socket, no request
 //! to the controller — so it works even when the controller is too busy or
 //! too broken to answer, and tells which. [`control`] is everything that
-//! asks the controller over its control socket.
+//! asks the controller over its control socket. [`watch`] is the live
+//! dashboard, which reads both.
 
 pub mod control;
 pub mod status;
+pub mod watch;
 
 use homesec_ipc::endpoint::Trust;
 use homesec_ipc::paths;
@@ -82,6 +84,11 @@ pub fn status(target: &Target, json: bool) -> u8 {
             code
         }
     }
+}
+
+/// `homesecctl watch [--once]`: see [`watch::watch`].
+pub fn watch(target: &Target, once: bool) -> u8 {
+    watch::watch(target, once)
 }
 
 /// `homesecctl hash-code`: reads a code on `input`, prints its argon2id hash.

@@ -33,8 +33,18 @@ pub fn read_status(
     instance: &str,
     trust: &Trust,
 ) -> Result<(StatusReport, Liveness), (u8, String)> {
+    read(&open(instance, trust)?)
+}
+
+/// Opens the status segment of `instance`; the error says why it could not.
+pub fn open(instance: &str, trust: &Trust) -> Result<StatusReader, (u8, String)> {
     let path = paths::status_segment(instance);
-    let reader = StatusReader::open(&path, trust).map_err(|e| classify(&path, &e))?;
+    StatusReader::open(&path, trust).map_err(|e| classify(&path, &e))
+}
+
+/// A snapshot of `reader`, judged now; the error says why there is none.
+pub fn read(reader: &StatusReader) -> Result<(StatusReport, Liveness), (u8, String)> {
+    let path = reader.path();
     let snapshot = reader.snapshot().map_err(|e| match e {
         // The seqlock stays odd only if the writer stopped in mid-publish.
         StatusError::Stale { .. } => (EXIT_NOT_RUNNING, format!("controller not running: {e}")),
@@ -173,7 +183,8 @@ fn sensor_table(s: &Snapshot, now: i64) -> String {
     out
 }
 
-fn clock_time(ms: i64) -> String {
+/// `ms` (unix ms) as a local `HH:MM:SS`.
+pub(crate) fn clock_time(ms: i64) -> String {
     Local
         .timestamp_millis_opt(ms)
         .single()
@@ -182,7 +193,7 @@ fn clock_time(ms: i64) -> String {
 }
 
 /// A short human age: `850ms`, `12s`, `5m`, `3h`, `2d`.
-fn age(ms: i64) -> String {
+pub(crate) fn age(ms: i64) -> String {
     let ms = ms.max(0);
     match ms {
         0..1_000 => format!("{ms}ms"),
