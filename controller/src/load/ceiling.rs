@@ -83,7 +83,7 @@ pub enum Placement {
 
 impl Placement {
     /// The CPUs of the writers and of the receiver; `None`: not pinned.
-    fn cpus(self) -> Option<(usize, usize)> {
+    pub(crate) fn cpus(self) -> Option<(usize, usize)> {
         let (a, b) = two_cpus()?;
         match self {
             Placement::Free => None,
@@ -231,11 +231,11 @@ fn send_one_by_one(
 
 /// The calling thread pinned to one CPU until dropped, when the CPUs it
 /// had before are restored (on every path, errors included).
-struct Pinned(Option<libc::cpu_set_t>);
+pub(crate) struct Pinned(Option<libc::cpu_set_t>);
 
 impl Pinned {
     /// Pins the calling thread to `cpu` (best effort: a measurement aid).
-    fn to(cpu: usize) -> Pinned {
+    pub(crate) fn to(cpu: usize) -> Pinned {
         let before = all_cpus();
         // SAFETY: a zeroed cpu_set_t is a valid empty set; CPU_SET adds one
         // CPU below CPU_SETSIZE (it came from the allowed set).

@@ -32,6 +32,9 @@ pub struct Shared {
     keypad: Keypad,
     status: PathBuf,
     trust: Trust,
+    /// The status segment, mapped once and kept (a failed read drops it,
+    /// so a segment made anew is mapped again).
+    reader: Mutex<Option<StatusReader>>,
     events_dir: PathBuf,
     logged: LoggedSeq,
     stopping: CancellationToken,
@@ -53,6 +56,7 @@ impl Shared {
             keypad,
             status,
             trust,
+            reader: Mutex::new(None),
             events_dir,
             logged,
             stopping,
@@ -125,9 +129,15 @@ impl ControlService {
         let busy = |e: homesec_ipc::status::StatusError| ControlError::Busy {
             reason: format!("status segment: {e}"),
         };
-        StatusReader::open(&self.shared.status, &self.shared.trust)
-            .and_then(|reader| reader.snapshot())
-            .map_err(busy)
+        let shared = &self.shared;
+        let mut cached = shared.reader.lock().unwrap_or_else(PoisonError::into_inner);
+        let reader = match cached.take() {
+            Some(reader) => reader,
+            None => StatusReader::open(&shared.status, &shared.trust).map_err(busy)?,
+        };
+        let snapshot = reader.snapshot().map_err(busy)?;
+        *cached = Some(reader);
+        Ok(snapshot)
     }
 }
 
