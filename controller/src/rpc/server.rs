@@ -82,8 +82,10 @@ pub async fn serve(
         };
         let (refusals, stop) = (refusals.clone(), shutdown.clone());
         tokio::spawn(async move {
+            let caller = service.caller.to_string();
             connection(stream, service, limits, refusals, stop).await;
             drop(permit);
+            tracing::debug!(%caller, "control connection ended; its place is free");
         });
     }
     shared.close();
